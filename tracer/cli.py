@@ -1,0 +1,237 @@
+"""The click layer: options -> a request, one pipeline call, a reporter, an exit code.
+
+This is the only module that prints or exits; errors from the core arrive as
+TracerError subclasses and one decorator maps them to the exit-code table.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from tracer import __version__, errors
+from tracer.env import Env
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("text", "markdown", "json")
+
+
+def redact(text: str, env: Env) -> str:
+    for secret in env.secrets():
+        text = text.replace(secret, "****")
+    return text
+
+
+def handle_errors(func: F) -> F:
+    """Map TracerError to its exit code with a one-line message; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env = Env.from_environ()
+        try:
+            return func(*args, **kwargs)
+        except errors.TracerError as exc:
+            click.echo(f"vibeward: error: {redact(exc.message, env)}", err=True)
+            if exc.hint:
+                click.echo(f"  hint: {redact(exc.hint, env)}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("vibeward: interrupted", err=True)
+            sys.exit(errors.INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug: keep the details in a log, print one line
+            log = Path(tempfile.gettempdir()) / "vibeward-crash.log"
+            details = f"vibeward {__version__}, Python {sys.version.split()[0]}\n{traceback.format_exc()}"
+            try:
+                log.write_text(redact(details, env), encoding="utf-8")
+                where = f"details in {log}"
+            except OSError:
+                where = "no log could be written"
+            click.echo(f"vibeward: internal error: {exc.__class__.__name__} ({where})", err=True)
+            sys.exit(errors.RUNTIME_FAILURE)
+
+    return cast(F, wrapper)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vibeward")
+def cli() -> None:
+    """vibeward: security and compliance requirements from the ticket to the code."""
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise errors.InputError(f"{output}: cannot write the report ({exc.strerror})") from None
+
+
+def _control_list(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--ticket-file", type=click.Path(path_type=Path), help="A ticket in YAML or JSON.")
+@click.option("--ticket", "ticket_key", help="A ticket key, looked up in .vibeward/tickets/.")
+@click.option("--controls", help="Require these control ids directly, with no ticket (comma-separated).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="compliance-config.yml to use.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--exclude", multiple=True, help="Another path pattern to leave out of the scan.")
+@handle_errors
+def check(
+    path: Path,
+    ticket_file: Path | None,
+    ticket_key: str | None,
+    controls: str | None,
+    config_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    exclude: tuple[str, ...],
+) -> None:
+    """Trace a ticket's requirements to the code under PATH; exit 1 if one is missing or violated."""
+    from tracer.pipeline import CheckRequest, Deps, run_check
+    from tracer.reporters import REPORTERS, RenderOptions
+
+    given = [bool(ticket_file), bool(ticket_key), bool(controls)]
+    if sum(given) != 1:
+        raise errors.UsageError("give exactly one of --ticket-file, --ticket or --controls")
+    env = Env.from_environ()
+    request = CheckRequest(
+        path=path,
+        ticket_file=ticket_file,
+        ticket_key=ticket_key or "",
+        controls=_control_list(controls),
+        config_path=config_path,
+        extra_excludes=exclude,
+    )
+    result = run_check(request, Deps(env=env))
+    color = fmt == "text" and output is None and sys.stdout.isatty() and not env.no_color
+    _write(REPORTERS[fmt](result, RenderOptions(color=color)), output)
+    if output is not None:
+        click.echo(result.verdict.summary, err=True)
+    sys.exit(errors.PASSED if result.verdict.passed else errors.CONTROLS_FAILED)
+
+
+@cli.command()
+@click.option("--ticket-file", type=click.Path(path_type=Path), help="One ticket in YAML or JSON.")
+@click.option("--input", "input_path", type=click.Path(path_type=Path), help="Tickets, one JSON object a line.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="compliance-config.yml to use.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "jsonl")), default=None)
+@click.option("--keep-going", is_flag=True, help="Report bad lines of --input and go on.")
+@handle_errors
+def classify(
+    ticket_file: Path | None, input_path: Path | None, config_path: Path | None, fmt: str | None, keep_going: bool
+) -> None:
+    """Detect what makes tickets security-sensitive, with the evidence."""
+    from tracer import classify as classifier
+    from tracer import config
+    from tracer.reporters.json_report import classification_dict
+    from tracer.sources.file import iter_ticket_file, read_ticket_file
+
+    if bool(ticket_file) == bool(input_path):
+        raise errors.UsageError("give exactly one of --ticket-file or --input")
+    org = config.load(config_path if config_path is not None else config.find_config(Path.cwd()))
+    if ticket_file is not None:
+        ticket = read_ticket_file(ticket_file)
+        result = classifier.classify(ticket, org)
+        if fmt in ("json", "jsonl"):
+            data = {"id": ticket.key, **classification_dict(result)}
+            click.echo(json.dumps(data, ensure_ascii=False, indent=None if fmt == "jsonl" else 2))
+        else:
+            click.echo(classifier.render_classification_text(ticket, result), nl=False)
+        return
+    assert input_path is not None
+    with_evidence = fmt == "json"
+    bad = 0
+    for line in iter_ticket_file(input_path, keep_going=keep_going):
+        if line.ticket is None:
+            bad += 1
+            click.echo(f"vibeward: skipped {line.error}", err=True)
+            continue
+        record = classifier.classification_record(line.ticket, classifier.classify(line.ticket, org), with_evidence)
+        click.echo(json.dumps(record, ensure_ascii=False))
+    if bad:
+        click.echo(f"vibeward: {bad} bad line(s) skipped", err=True)
+        sys.exit(errors.USAGE_ERROR)
+
+
+@cli.command()
+@click.option("--framework", type=click.Choice(("PCI-DSS", "HIPAA", "GDPR", "SOX", "SOC2")))
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@handle_errors
+def controls(framework: str | None, fmt: str) -> None:
+    """The control catalog: citations, parameters, how each is verified."""
+    from tracer.catalog import load_catalog
+    from tracer.reporters.catalog import render_catalog, render_catalog_json
+
+    catalog = load_catalog()
+    chosen = catalog.for_framework(framework) if framework else catalog.controls
+    click.echo(render_catalog_json(chosen) if fmt == "json" else render_catalog(chosen, framework), nl=False)
+
+
+@cli.command("validate-config")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@handle_errors
+def validate_config(file: Path | None) -> None:
+    """Check compliance-config.yml: syntax, names, values and the standards' floors."""
+    from tracer import config, requirements
+    from tracer.catalog import load_catalog
+
+    path = file if file is not None else config.find_config(Path.cwd())
+    if path is None:
+        raise errors.ConfigError("no compliance-config.yml here or at the repository root", "pass the file's path")
+    org = config.load(path)
+    problems, warnings = requirements.validate_policy(org, load_catalog())
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if problems:
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(errors.USAGE_ERROR)
+    enabled = ", ".join(name for name, policy in org.frameworks.items() if policy.enabled)
+    click.echo(f"{path}: OK (frameworks: {enabled})")
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Measure vibeward on labeled data."""
+
+
+@eval_group.command("tickets")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path))
+@click.option("--keep-going", is_flag=True, help="Skip bad lines instead of stopping.")
+@handle_errors
+def eval_tickets(file: Path, config_path: Path | None, keep_going: bool) -> None:
+    """Precision, recall and F1 of the classifier on a labeled JSON Lines file."""
+    from tracer import config, evaluate
+
+    org = config.load(config_path)
+    report = evaluate.evaluate(file, org, keep_going=keep_going)
+    click.echo(evaluate.render_eval(report), nl=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="vibeward", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else errors.USAGE_ERROR)
+    return 0
+

@@ -1,0 +1,317 @@
+"""compliance-config.yml -> OrgConfig.
+
+The file is declared as a schema (SCHEMA below), read with yaml.safe_load, and each
+error names the file, the line and the key path. Unknown keys are warnings, not errors,
+so that a newer config still runs on an older vibeward.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracer.errors import ConfigError
+from tracer.model import FRAMEWORKS, INDICATORS, Waiver
+
+CONFIG_NAMES = ("compliance-config.yml", "compliance-config.yaml", ".vibeward/compliance-config.yml")
+RISK_LEVELS = ("low", "medium", "high", "critical")
+ENFORCEMENT_MODES = ("monitor", "comment", "block")
+
+Scalar = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Triggers:
+    keywords: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrameworkPolicy:
+    name: str
+    enabled: bool = True
+    baseline: bool = False  # applies to every security-relevant ticket (SOC2 as org baseline)
+    triggers: Triggers = Triggers()
+    requirements: tuple[tuple[str, Any], ...] = ()  # (name, value) in file order
+    requirement_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskPolicy:
+    weights: Mapping[str, float] = field(default_factory=dict)
+    actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    path: str  # the file read, or "built-in default policy"
+    frameworks: Mapping[str, FrameworkPolicy]
+    risk: RiskPolicy
+    waivers: tuple[Waiver, ...] = ()
+    exclude: tuple[str, ...] = ()
+    enforcement: str = "block"
+    scan_timeout: int = 600
+    warnings: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False)
+
+    def line_of(self, key_path: str) -> int:
+        return self.lines.get(key_path, 0)
+
+    def where(self, key_path: str) -> str:
+        line = self.line_of(key_path)
+        location = f"{self.path}:{line}" if line else self.path or "built-in policy"
+        return f"{location}: {key_path}"
+
+
+# A declared schema: the allowed keys at each level and their expected types.
+_TOP_KEYS = {"frameworks", "risk", "waivers", "scan", "enforcement", "version"}
+_FRAMEWORK_KEYS = {"enabled", "baseline", "triggers", "requirements", "description"}
+_TRIGGER_KEYS = {"keywords", "components", "labels"}
+_RISK_KEYS = {"weights", "actions"}
+_WAIVER_KEYS = {"control", "reason", "owner", "approver", "expires", "scope"}
+_SCAN_KEYS = {"exclude", "timeout"}
+
+
+def find_config(start: Path) -> Path | None:
+    """The config beside the scanned path, else at the top of its git checkout."""
+    start = start.resolve()
+    candidates = [start] if start.is_dir() else [start.parent]
+    for parent in candidates[0].parents:
+        if (parent / ".git").exists():
+            candidates.append(parent)
+            break
+    for folder in candidates:
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def default_policy_path() -> Path:
+    return Path(__file__).parent / "catalog" / "default-policy.yml"
+
+
+def load(path: Path | None) -> OrgConfig:
+    """Load the organisation's config over the built-in default policy."""
+    default = _parse(default_policy_path(), builtin=True)
+    if path is None:
+        return default
+    user = _parse(path, builtin=False)
+    frameworks = dict(default.frameworks)
+    frameworks.update(user.frameworks)
+    weights = dict(default.risk.weights)
+    weights.update(user.risk.weights)
+    actions = dict(default.risk.actions)
+    actions.update(user.risk.actions)
+    return OrgConfig(
+        path=user.path,
+        frameworks=frameworks,
+        risk=RiskPolicy(weights=weights, actions=actions),
+        waivers=user.waivers,
+        exclude=user.exclude,
+        enforcement=user.enforcement,
+        scan_timeout=user.scan_timeout,
+        warnings=user.warnings,
+        lines=user.lines,
+    )
+
+
+def _parse(path: Path, *, builtin: bool) -> OrgConfig:
+    shown = str(path) if not builtin else "built-in default policy"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: config file not found", "pass an existing file to --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{shown}: cannot read config ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{shown}{line}: YAML syntax error: {problem}") from None
+    lines: dict[str, int] = {}
+    if node is not None:
+        _record_lines(node, "", lines)
+    return _Reader(shown if builtin else str(path), lines).read(data)
+
+
+def _record_lines(node: yaml.Node, prefix: str, lines: dict[str, int]) -> None:
+    lines[prefix or "."] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            lines[key] = key_node.start_mark.line + 1
+            _record_lines(value_node, key, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, f"{prefix}[{index}]", lines)
+
+
+class _Reader:
+    """Turns the parsed YAML into an OrgConfig, collecting warnings on the way."""
+
+    def __init__(self, path: str, lines: dict[str, int]) -> None:
+        self.path = path
+        self.lines = lines
+        self.warnings: list[str] = []
+
+    def where(self, key_path: str) -> str:
+        line = self.lines.get(key_path, 0)
+        return f"{self.path}:{line}" if line else self.path
+
+    def fail(self, key_path: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where(key_path)}: {key_path}: {message}")
+
+    def mapping(self, value: Any, key_path: str, allowed: set[str]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail(key_path, f"expected a mapping, got {_type_name(value)}")
+        for key in value:
+            if str(key) not in allowed:
+                child = f"{key_path}.{key}" if key_path else str(key)
+                self.warnings.append(f"{self.where(child)}: unknown key '{child}' ignored")
+        return value
+
+    def strings(self, value: Any, key_path: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            raise self.fail(key_path, "expected a list of strings")
+        return tuple(str(v) for v in value)
+
+    def boolean(self, value: Any, key_path: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(key_path, f"expected true or false, got {value!r}")
+        return value
+
+    def read(self, data: Any) -> OrgConfig:
+        top = self.mapping(data, "", _TOP_KEYS)
+        frameworks = self.frameworks(top.get("frameworks"))
+        risk = self.risk(top.get("risk"))
+        scan = self.mapping(top.get("scan"), "scan", _SCAN_KEYS)
+        timeout = scan.get("timeout", 600)
+        if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+            raise self.fail("scan.timeout", "expected a positive number of seconds")
+        enforcement = top.get("enforcement", "block")
+        if enforcement not in ENFORCEMENT_MODES:
+            raise self.fail("enforcement", f"expected one of {', '.join(ENFORCEMENT_MODES)}, got {enforcement!r}")
+        return OrgConfig(
+            path=self.path,
+            frameworks=frameworks,
+            risk=risk,
+            waivers=self.waivers(top.get("waivers")),
+            exclude=self.strings(scan.get("exclude"), "scan.exclude"),
+            enforcement=enforcement,
+            scan_timeout=timeout,
+            warnings=tuple(self.warnings),
+            lines=dict(self.lines),
+        )
+
+    def frameworks(self, value: Any) -> dict[str, FrameworkPolicy]:
+        section = self.mapping(value, "frameworks", set(FRAMEWORKS))
+        result: dict[str, FrameworkPolicy] = {}
+        for name, body in section.items():
+            if name not in FRAMEWORKS:
+                continue  # warned as an unknown key above
+            key_path = f"frameworks.{name}"
+            body = self.mapping(body, key_path, _FRAMEWORK_KEYS)
+            triggers = self.mapping(body.get("triggers"), f"{key_path}.triggers", _TRIGGER_KEYS)
+            requirements, req_lines = self.requirements(body.get("requirements"), f"{key_path}.requirements")
+            result[name] = FrameworkPolicy(
+                name=name,
+                enabled=self.boolean(body.get("enabled"), f"{key_path}.enabled", True),
+                baseline=self.boolean(body.get("baseline"), f"{key_path}.baseline", False),
+                triggers=Triggers(
+                    keywords=self.strings(triggers.get("keywords"), f"{key_path}.triggers.keywords"),
+                    components=self.strings(triggers.get("components"), f"{key_path}.triggers.components"),
+                    labels=self.strings(triggers.get("labels"), f"{key_path}.triggers.labels"),
+                ),
+                requirements=requirements,
+                requirement_lines=req_lines,
+            )
+        return result
+
+    def requirements(self, value: Any, key_path: str) -> tuple[tuple[tuple[str, Any], ...], tuple[int, ...]]:
+        """The seed format: a list of one-key mappings, `- bcrypt_cost: 12`."""
+        if value is None:
+            return (), ()
+        if isinstance(value, dict):  # tolerate a plain mapping too
+            value = [{k: v} for k, v in value.items()]
+        if not isinstance(value, list):
+            raise self.fail(key_path, "expected a list of `- name: value` entries")
+        pairs: list[tuple[str, Any]] = []
+        lines: list[int] = []
+        for index, item in enumerate(value):
+            item_path = f"{key_path}[{index}]"
+            if isinstance(item, str):
+                item = {item: True}
+            if not isinstance(item, dict) or len(item) != 1:
+                raise self.fail(item_path, "expected one `name: value` pair")
+            (name, setting), = item.items()
+            if not isinstance(setting, (bool, int, float, str, dict)):
+                raise self.fail(f"{item_path}.{name}", f"unsupported value {setting!r}")
+            pairs.append((str(name), setting))
+            lines.append(self.lines.get(item_path, 0))
+        return tuple(pairs), tuple(lines)
+
+    def risk(self, value: Any) -> RiskPolicy:
+        section = self.mapping(value, "risk", _RISK_KEYS)
+        weights_raw = self.mapping(section.get("weights"), "risk.weights", set(INDICATORS))
+        weights: dict[str, float] = {}
+        for name, weight in weights_raw.items():
+            if name not in INDICATORS:
+                continue
+            if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not 0 <= weight <= 10:
+                raise self.fail(f"risk.weights.{name}", f"expected a number from 0 to 10, got {weight!r}")
+            weights[name] = float(weight)
+        actions_raw = self.mapping(section.get("actions"), "risk.actions", set(RISK_LEVELS))
+        actions = {
+            level: self.strings(items, f"risk.actions.{level}")
+            for level, items in actions_raw.items()
+            if level in RISK_LEVELS
+        }
+        return RiskPolicy(weights=weights, actions=actions)
+
+    def waivers(self, value: Any) -> tuple[Waiver, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail("waivers", "expected a list of waivers")
+        result = []
+        for index, item in enumerate(value):
+            key_path = f"waivers[{index}]"
+            body = self.mapping(item, key_path, _WAIVER_KEYS)
+            control = body.get("control")
+            if not isinstance(control, str) or not control:
+                raise self.fail(key_path, "a waiver needs `control`")
+            reason = body.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                raise self.fail(key_path, f"the waiver of {control} needs a `reason`")
+            result.append(
+                Waiver(
+                    control=control,
+                    reason=reason.strip(),
+                    owner=str(body.get("owner", "")),
+                    approver=str(body.get("approver", "")),
+                    expires=str(body.get("expires", "")),
+                )
+            )
+        return tuple(result)
+
+
+def _type_name(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,339 @@
+"""Required controls + a repository -> findings, with exactly one semgrep process.
+
+The rules of the required controls, for the languages present, are merged into ONE
+generated rule file and run by ONE engine process (docs/performance.md says why).
+This is the only module that starts a subprocess.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracer.env import Env
+from tracer.errors import ConfigError, EngineError, InputError
+from tracer.model import Finding, ScanResult
+from tracer.resources import rules_dir
+
+# File endings -> the language folders of semgrep-rules/<control>/<language>.yml
+LANGUAGE_BY_SUFFIX: Mapping[str, str] = {
+    ".py": "python",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".java": "java",
+    ".go": "go",
+}
+# A rule file may serve several languages: JS rules also run on TS and the reverse.
+RULE_FILES_BY_LANGUAGE: Mapping[str, tuple[str, ...]] = {
+    "python": ("python",),
+    "javascript": ("javascript",),
+    "typescript": ("javascript", "typescript"),
+    "java": ("java",),
+    "go": ("go",),
+}
+# What users expect a compliance scan to leave out: tests, fixtures, generated and vendored code.
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git",
+    "node_modules",
+    "vendor",
+    "third_party",
+    ".venv",
+    "venv",
+    "site-packages",
+    "dist",
+    "build",
+    "__pycache__",
+    "tests",
+    "test",
+    "__tests__",
+    "spec",
+    "fixtures",
+    "testdata",
+    "migrations",
+    "*.min.js",
+    "*_test.go",
+    "*.test.ts",
+    "*.test.js",
+    "*.spec.ts",
+    "*.spec.js",
+    "test_*.py",
+    "*_test.py",
+)
+ANNOTATION_RULE_ID = "vibeward.annotation.implements"
+_ANNOTATION_RULE: dict[str, Any] = {
+    "id": ANNOTATION_RULE_ID,
+    "languages": ["regex"],
+    "severity": "INFO",
+    "message": "annotated: vibeward implements $CONTROLS",
+    # A comment in any common syntax: #, //, /*, --, <!--, ;, *
+    "pattern-regex": r"(?:#|//|/\*|--|<!--|;|\*)[ \t]*vibeward:[ \t]*implements[ \t]+(?P<CONTROLS>[a-z_]+(?:[ \t]*,[ \t]*[a-z_]+)*)",
+    "metadata": {"control": "*", "kind": "annotation"},
+}
+_PARAM_MARK = " [vibeward-param="
+_PARAM_RE = re.compile(r" \[vibeward-param=(.*?)\]$")
+MAX_SNIPPET_LINES = 3
+MAX_SNIPPET_CHARS = 200
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    root: Path
+    controls: tuple[str, ...]
+    excludes: tuple[str, ...] = DEFAULT_EXCLUDES
+    timeout: int = 600
+    rules_root: Path | None = None
+
+
+def detect_languages(root: Path, excludes: Sequence[str]) -> tuple[tuple[str, ...], int]:
+    """Languages present under root (by file ending) and the number of files seen."""
+    counts: Counter[str] = Counter()
+    files = 0
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not _excluded(d, excludes))
+        for name in filenames:
+            if _excluded(name, excludes):
+                continue
+            files += 1
+            language = LANGUAGE_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
+            if language:
+                counts[language] += 1
+        del folder
+    return tuple(sorted(counts)), files
+
+
+def _excluded(name: str, excludes: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in excludes)
+
+
+def collect_rules(controls: Iterable[str], languages: Iterable[str], rules_root: Path) -> list[dict[str, Any]]:
+    """The rules of the given controls for the given languages, ready to merge."""
+    wanted = sorted({f for lang in languages for f in RULE_FILES_BY_LANGUAGE.get(lang, ())})
+    rules: list[dict[str, Any]] = []
+    for control in dict.fromkeys(controls):
+        for language in wanted:
+            path = rules_root / control / f"{language}.yml"
+            if path.is_file():
+                rules.extend(_read_rules(path, control))
+    return rules
+
+
+def _read_rules(path: Path, control: str) -> list[dict[str, Any]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read rule file ({exc.__class__.__name__})") from None
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, list):
+        raise ConfigError(f"{path}: a rule file needs a `rules:` list")
+    result = []
+    for rule in rules:
+        metadata = rule.get("metadata") or {}
+        if metadata.get("control") != control or metadata.get("kind") not in {"evidence", "violation"}:
+            raise ConfigError(
+                f"{path}: rule {rule.get('id')}: metadata needs control: {control} and kind: evidence|violation"
+            )
+        rule = dict(rule)
+        param = metadata.get("param")
+        if isinstance(param, dict) and param.get("metavariable"):
+            # semgrep's JSON carries no metavariable values: carry the one we need in the message.
+            rule["message"] = f"{rule.get('message', '')}{_PARAM_MARK}{param['metavariable']}]"
+        result.append(rule)
+    return result
+
+
+def engine_command(env: Env) -> list[str]:
+    """The semgrep executable: VIBEWARD_SEMGREP, else the one beside this Python, else PATH."""
+    beside = Path(sys.executable).parent / "semgrep"
+    executable = env.get("VIBEWARD_SEMGREP") or (str(beside) if beside.is_file() else "semgrep")
+    # The native CLI gives the same findings as `semgrep scan` at a fraction of the
+    # start-up (docs/performance.md); VIBEWARD_ENGINE=pysemgrep selects the Python CLI.
+    mode = [] if env.get("VIBEWARD_ENGINE") == "pysemgrep" else ["--experimental"]
+    return [executable, "scan", *mode]
+
+
+def scan(request: ScanRequest, env: Env) -> ScanResult:
+    root = request.root
+    if not root.exists():
+        raise InputError(f"{root}: path does not exist", "pass the folder of the repository to check")
+    if not root.is_dir():
+        raise InputError(f"{root}: not a folder", "pass the folder of the repository to check")
+    languages, file_count = detect_languages(root, request.excludes)
+    if file_count == 0:
+        raise InputError(f"{root}: no files to scan (empty, or everything excluded)", "check the path and scan.exclude")
+    rules = collect_rules(request.controls, languages, request.rules_root or rules_dir())
+    rules.append(_ANNOTATION_RULE)
+    raw = _run_engine(root, rules, request, env)
+    findings = tuple(_findings(raw, root, set(request.controls)))
+    scanned = raw.get("paths", {}).get("scanned", [])
+    errors = tuple(
+        _engine_error_text(error) for error in raw.get("errors", []) if error.get("level") == "error"
+    )
+    covered = tuple(
+        sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"})
+    )
+    return ScanResult(
+        findings=findings,
+        covered_controls=covered,
+        files_scanned=len(scanned),
+        languages=languages,
+        rules_run=len(rules),
+        engine=" ".join(engine_command(env)[1:]) or "semgrep",
+        excluded=request.excludes,
+        errors=errors,
+    )
+
+
+def _run_engine(root: Path, rules: list[dict[str, Any]], request: ScanRequest, env: Env) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="vibeward-") as tmp:
+        rule_file = Path(tmp) / "rules.yml"
+        rule_file.write_text(yaml.safe_dump({"rules": rules}, sort_keys=False), encoding="utf-8")
+        command = [
+            *engine_command(env),
+            "--config",
+            str(rule_file),
+            "--json",
+            "--metrics=off",
+            "--disable-version-check",
+            "--quiet",
+            "--timeout",
+            "30",
+            *(f"--exclude={pattern}" for pattern in request.excludes),
+            ".",
+        ]
+        try:
+            completed = subprocess.run(
+                command,
+                cwd=root,
+                env=env.engine_environ(),
+                capture_output=True,
+                timeout=request.timeout,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise EngineError(
+                "semgrep not found", "install vibeward with its dependencies (make demo) or put semgrep on PATH"
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise EngineError(
+                f"semgrep did not finish within {request.timeout} s", "raise scan.timeout or exclude large folders"
+            ) from None
+    stderr = completed.stderr.decode("utf-8", "replace").strip()
+    try:
+        raw = json.loads(completed.stdout)
+    except json.JSONDecodeError:
+        raw = None
+    if completed.returncode not in (0, 1) or not isinstance(raw, dict):
+        detail = ""
+        if isinstance(raw, dict) and raw.get("errors"):
+            detail = _engine_error_text(raw["errors"][0])
+        elif stderr:
+            detail = stderr.splitlines()[-1]
+        raise EngineError(
+            f"semgrep failed (exit {completed.returncode}): {detail or 'no output'}",
+            "run with VIBEWARD_ENGINE=pysemgrep to compare, or report it with the message above",
+        )
+    return raw
+
+
+def _engine_error_text(error: Mapping[str, Any]) -> str:
+    message = str(error.get("message", error.get("type", "error"))).splitlines()[0]
+    path = error.get("path")
+    return f"{path}: {message}" if path else message
+
+
+def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Finding]:
+    found: list[Finding] = []
+    lines_cache: dict[str, list[str]] = {}
+    for result in raw.get("results", []):
+        extra = result.get("extra", {})
+        metadata = extra.get("metadata") or {}
+        path = str(result.get("path", ""))
+        start = int(result.get("start", {}).get("line", 0))
+        end = int(result.get("end", {}).get("line", start))
+        message = str(extra.get("message", ""))
+        param_value = ""
+        mark = _PARAM_RE.search(message)
+        if mark:
+            param_value = mark.group(1)
+            message = message[: mark.start()]
+        rule_id = str(result.get("check_id", ""))
+        if rule_id.endswith(ANNOTATION_RULE_ID):
+            controls = [c.strip() for c in message.split("implements", 1)[-1].split(",")]
+            end = _annotated_end(root, path, start, lines_cache)
+            for control in controls:
+                if control in wanted:
+                    found.append(
+                        Finding(
+                            control=control,
+                            kind="evidence",
+                            rule=ANNOTATION_RULE_ID,
+                            path=path,
+                            start_line=start,
+                            end_line=end,
+                            message="annotated in the code: vibeward: implements",
+                            snippet=_snippet(root, path, start, end, lines_cache),
+                        )
+                    )
+            continue
+        control = str(metadata.get("control", ""))
+        if control not in wanted:
+            continue
+        param = metadata.get("param") if isinstance(metadata.get("param"), dict) else {}
+        found.append(
+            Finding(
+                control=control,
+                kind=str(metadata.get("kind", "evidence")),
+                rule=rule_id,
+                path=path,
+                start_line=start,
+                end_line=end,
+                message=message,
+                snippet=_snippet(root, path, start, end, lines_cache),
+                param_name=str(param.get("name", "")) if param else "",
+                param_value=param_value,
+            )
+        )
+    found.sort(key=lambda f: (f.control, f.kind, f.path, f.start_line, f.rule))
+    return found
+
+
+def _file_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:
+    if path not in cache:
+        try:
+            cache[path] = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            cache[path] = []
+    return cache[path]
+
+
+def _annotated_end(root: Path, path: str, start: int, cache: dict[str, list[str]]) -> int:
+    """An annotation covers its own line and, when it stands alone, the next code line."""
+    lines = _file_lines(root, path, cache)
+    own = lines[start - 1].lstrip() if 0 < start <= len(lines) else ""
+    if own and not own.startswith(("#", "//", "/*", "--", "<!--", ";", "*")):
+        return start  # a trailing comment annotates its own line
+    for number in range(start + 1, min(len(lines), start + 5) + 1):
+        if lines[number - 1].strip():
+            return number
+    return start
+
+
+def _snippet(root: Path, path: str, start: int, end: int, cache: dict[str, list[str]]) -> str:
+    lines = _file_lines(root, path, cache)[start - 1 : min(end, start + MAX_SNIPPET_LINES - 1)]
+    text = "\n".join(line.rstrip() for line in lines)
+    return text if len(text) <= MAX_SNIPPET_CHARS else text[: MAX_SNIPPET_CHARS - 1] + "…"

@@ -1,0 +1,277 @@
+"""Frozen records that flow one way through the pipeline; no I/O here.
+
+Every stage takes these in and gives these out: tickets become classifications,
+classifications become requirements, requirements plus findings become a trace.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+FRAMEWORKS: tuple[str, ...] = ("PCI-DSS", "HIPAA", "GDPR", "SOX", "SOC2")
+INDICATORS: tuple[str, ...] = (
+    "authentication",
+    "authorization",
+    "payment",
+    "personal_data",
+    "health_data",
+    "financial_records",
+    "database",
+    "file_upload",
+    "third_party_api",
+    "cryptography",
+    "logging_audit",
+    "session",
+)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    key: str
+    title: str
+    description: str = ""
+    labels: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    priority: str = ""
+    issue_type: str = ""
+    status: str = ""
+    url: str = ""
+    source: str = "file"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a decision was made: the words that fired, in which field, where."""
+
+    field: str
+    text: str
+    start: int = -1
+    end: int = -1
+    weight: float = 1.0
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorHit:
+    name: str
+    score: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class FrameworkHit:
+    name: str
+    reason: str  # "trigger", "indicator", "baseline", "requested"
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class RiskFactor:
+    name: str
+    weight: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class RiskScore:
+    score: float
+    level: str
+    factors: tuple[RiskFactor, ...]
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Classification:
+    security_relevant: bool
+    indicators: tuple[IndicatorHit, ...]
+    frameworks: tuple[FrameworkHit, ...]
+    risk: RiskScore
+
+    @property
+    def indicator_names(self) -> tuple[str, ...]:
+        return tuple(hit.name for hit in self.indicators)
+
+    @property
+    def framework_names(self) -> tuple[str, ...]:
+        return tuple(hit.name for hit in self.frameworks)
+
+
+@dataclass(frozen=True)
+class Citation:
+    ref: str
+    source: str  # PCI-DSS, HIPAA, GDPR, SOC2, SOX, ASVS, TOP10, CWE, NIST
+    note: str = ""
+    general: bool = False
+    practice: bool = False
+    effective_from: str = ""
+
+    def printed(self) -> str:
+        """The citation as reports print it, with its qualifier."""
+        if self.general:
+            return f"{self.ref} (general duty)"
+        if self.practice:
+            return f"SOX {self.ref} (audit practice)"
+        if self.note:
+            return f"{self.ref} ({self.note})"
+        return self.ref
+
+
+@dataclass(frozen=True)
+class Floor:
+    value: int | float | str
+    citation: str
+    framework: str | None = None
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    unit: str
+    stricter: str  # higher | lower | newer
+    policy: int | float | str | None
+    floors: tuple[Floor, ...] = ()
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    theme: str
+    statement: str
+    verification: str  # code | manual
+    check: str  # presence | absence
+    severity: str
+    indicators: tuple[str, ...]
+    required_by: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    params: tuple[ParamSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class Param:
+    """A requirement's parameter value and who set it."""
+
+    name: str
+    value: int | float | str
+    unit: str
+    stricter: str
+    set_by: str  # "org policy", "compliance-config.yml (PCI-DSS)", or the standard's citation
+    is_policy: bool
+    floor: Floor | None = None  # the standard's own minimum, kept apart from the policy value
+
+
+@dataclass(frozen=True)
+class Requirement:
+    control: Control
+    mandatory: bool
+    frameworks: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    params: tuple[Param, ...]
+    reason: str
+    waiver: Waiver | None = None
+
+
+@dataclass(frozen=True)
+class Waiver:
+    control: str
+    reason: str
+    owner: str = ""
+    approver: str = ""
+    expires: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    controls: tuple[str, ...]
+    description: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class RequirementSet:
+    requirements: tuple[Requirement, ...]
+    conflicts: tuple[Conflict, ...] = ()
+
+    @property
+    def control_ids(self) -> tuple[str, ...]:
+        return tuple(r.control.id for r in self.requirements)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One engine match (or annotation) mapped to its control."""
+
+    control: str
+    kind: str  # evidence | violation
+    rule: str
+    path: str
+    start_line: int
+    end_line: int
+    message: str
+    snippet: str = ""
+    param_name: str = ""
+    param_value: str = ""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    findings: tuple[Finding, ...]
+    files_scanned: int
+    languages: tuple[str, ...]
+    rules_run: int
+    engine: str
+    excluded: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    covered_controls: tuple[str, ...] = ()  # controls with at least one evidence rule that ran
+
+
+class Status(str, Enum):
+    IMPLEMENTED = "implemented"
+    MISSING = "missing"
+    VIOLATED = "violated"
+    MANUAL = "manual"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    start_line: int
+    end_line: int
+    rule: str
+    snippet: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TraceNode:
+    requirement: Requirement
+    status: Status
+    locations: tuple[Location, ...]
+    violations: tuple[Location, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    implemented: int
+    missing: int
+    violated: int
+    manual: int
+    waived: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    ticket: Ticket | None
+    classification: Classification | None
+    nodes: tuple[TraceNode, ...]
+    verdict: Verdict
+    scan: ScanResult
+    conflicts: tuple[Conflict, ...] = ()
+    repo_url: str = ""
+    commit: str = ""
+    root: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,165 @@
+"""The canonical machine-readable form: schema vibeward.trace/v1 (docs/trace.schema.json)."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from tracer import __version__
+from tracer.model import Classification, Evidence, Location, Param, TraceNode, TraceResult
+
+if TYPE_CHECKING:
+    from tracer.reporters import RenderOptions
+
+SCHEMA = "vibeward.trace/v1"
+
+
+def render(result: TraceResult, options: RenderOptions) -> str:
+    del options
+    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def as_dict(result: TraceResult) -> dict[str, Any]:
+    ticket = result.ticket
+    return {
+        "schema": SCHEMA,
+        "vibeward_version": __version__,
+        "ticket": None
+        if ticket is None
+        else {
+            "key": ticket.key,
+            "title": ticket.title,
+            "url": ticket.url,
+            "labels": list(ticket.labels),
+            "components": list(ticket.components),
+            "priority": ticket.priority,
+            "issue_type": ticket.issue_type,
+            "status": ticket.status,
+            "source": ticket.source,
+        },
+        "classification": None if result.classification is None else classification_dict(result.classification),
+        "requirements": [_requirement(node) for node in result.nodes],
+        "conflicts": [
+            {"controls": list(c.controls), "description": c.description, "resolution": c.resolution}
+            for c in result.conflicts
+        ],
+        "verdict": {
+            "passed": result.verdict.passed,
+            "summary": result.verdict.summary,
+            "counts": {
+                "implemented": result.verdict.implemented,
+                "missing": result.verdict.missing,
+                "violated": result.verdict.violated,
+                "manual": result.verdict.manual,
+                "waived": result.verdict.waived,
+            },
+        },
+        "scan": {
+            "engine": result.scan.engine,
+            "files_scanned": result.scan.files_scanned,
+            "languages": list(result.scan.languages),
+            "rules_run": result.scan.rules_run,
+            "excluded": list(result.scan.excluded),
+            "errors": list(result.scan.errors),
+        },
+        "repository": {"url": result.repo_url, "commit": result.commit, "path": result.root},
+        "warnings": list(result.warnings),
+    }
+
+
+def evidence_dict(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "field": evidence.field,
+        "text": evidence.text,
+        "start": evidence.start,
+        "end": evidence.end,
+        "weight": evidence.weight,
+        "rule": evidence.rule,
+    }
+
+
+def classification_dict(classification: Classification) -> dict[str, Any]:
+    risk = classification.risk
+    return {
+        "security_relevant": classification.security_relevant,
+        "indicators": [
+            {"name": hit.name, "score": round(hit.score, 3), "evidence": [evidence_dict(e) for e in hit.evidence]}
+            for hit in classification.indicators
+        ],
+        "frameworks": [
+            {"name": hit.name, "reason": hit.reason, "evidence": [evidence_dict(e) for e in hit.evidence]}
+            for hit in classification.frameworks
+        ],
+        "risk": {
+            "score": round(risk.score, 2),
+            "level": risk.level,
+            "factors": [{"name": f.name, "weight": f.weight, "reason": f.reason} for f in risk.factors],
+            "actions": list(risk.actions),
+        },
+    }
+
+
+def _location(location: Location, with_message: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": location.path,
+        "start_line": location.start_line,
+        "end_line": location.end_line,
+        "rule": location.rule,
+        "snippet": location.snippet,
+    }
+    if with_message:
+        data["message"] = location.message
+    else:
+        data["description"] = location.message
+    return data
+
+
+def _param(param: Param) -> dict[str, Any]:
+    return {
+        "value": param.value,
+        "unit": param.unit,
+        "stricter": param.stricter,
+        "set_by": param.set_by,
+        "policy": param.is_policy,
+        "floor": None
+        if param.floor is None
+        else {"value": param.floor.value, "citation": param.floor.citation, "framework": param.floor.framework},
+    }
+
+
+def _requirement(node: TraceNode) -> dict[str, Any]:
+    requirement = node.requirement
+    control = requirement.control
+    waiver = requirement.waiver
+    return {
+        "control": control.id,
+        "title": control.title,
+        "statement": control.statement,
+        "verification": control.verification,
+        "mandatory": requirement.mandatory,
+        "params": {param.name: _param(param) for param in requirement.params},
+        "citations": [
+            {
+                "ref": c.ref,
+                "source": c.source,
+                "note": c.note,
+                "general": c.general,
+                "practice": c.practice,
+                "printed": c.printed(),
+            }
+            for c in requirement.citations
+        ],
+        "frameworks": list(requirement.frameworks),
+        "reason": requirement.reason,
+        "status": node.status.value,
+        "note": node.note,
+        "locations": [_location(loc, with_message=False) for loc in node.locations],
+        "violations": [_location(loc, with_message=True) for loc in node.violations],
+        "waiver": None
+        if waiver is None
+        else {
+            "reason": waiver.reason,
+            "owner": waiver.owner,
+            "approver": waiver.approver,
+            "expires": waiver.expires,
+        },
+    }
