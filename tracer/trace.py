@@ -92,12 +92,13 @@ def _weaker_param(finding: Finding, params: Sequence[Param]) -> str:
         if required is None:
             return ""
         found_in_unit = found * factor
-        shown = _format(found_in_unit)
-        label = param.name.replace("_", " ")
+        unit = f" {param.unit}" if param.unit else ""
+        label = param.name.removesuffix(f"_{param.unit}").replace("_", " ")
+        shown, needed = f"{_format(found_in_unit)}{unit}", f"{_format(required)}{unit}"
         if param.stricter == "lower" and found_in_unit > required:
-            return f"{label} {shown} > {_format(required)} (required, {param.set_by})"
+            return f"{label} {shown} > {needed} (required, {param.set_by})"
         if param.stricter != "lower" and found_in_unit < required:
-            return f"{label} {shown} < {_format(required)} (required, {param.set_by})"
+            return f"{label} {shown} < {needed} (required, {param.set_by})"
         return ""
     return ""
 

@@ -9,7 +9,7 @@ from tracer.model import Control, ParamSpec
 _SOURCES = ("PCI-DSS", "HIPAA", "GDPR", "SOC2", "SOX", "ASVS", "TOP10", "CWE", "NIST")
 
 
-def _param_line(spec: ParamSpec) -> str:
+def _param_line(spec: ParamSpec, framework: str | None = None) -> str:
     sign = {"higher": "≥", "lower": "≤", "newer": "≥"}.get(spec.stricter, "=")
     unit = f" {spec.unit}" if spec.unit else ""
     parts = []
@@ -19,6 +19,7 @@ def _param_line(spec: ParamSpec) -> str:
         f"standard floor {sign} {floor.value}{unit} ({floor.citation}"
         + (f", when {floor.framework} applies)" if floor.framework else ")")
         for floor in spec.floors
+        if framework is None or floor.framework in (None, framework)
     )
     return f"{spec.name}: " + "; ".join(parts)
 
@@ -34,7 +35,7 @@ def render_catalog(controls: Sequence[Control], framework: str | None) -> str:
             refs = [c.printed() for c in control.citations if c.source == source]
             if refs:
                 lines.append(f"    {source:<8} {' · '.join(refs)}")
-        lines.extend(f"    param    {_param_line(spec)}" for spec in control.params)
+        lines.extend(f"    param    {_param_line(spec, framework)}" for spec in control.params)
         lines.append("")
     return "\n".join(lines)
 

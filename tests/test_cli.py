@@ -1,0 +1,162 @@
+"""The commands as a user runs them: exit codes, one-line errors, never a traceback."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.helpers.builders import git_repo, write_files, write_ticket
+from tracer.cli import cli
+
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "trace.schema.json").read_text())
+APP = {
+    "app/auth.py": """
+        import bcrypt
+
+        def register(password):
+            # vibeward: implements rate_limiting
+            return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=13))
+    """,
+}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    runner = CliRunner()
+    return runner.invoke(cli, list(args), env={"NO_COLOR": "1", **(env or {})}, catch_exceptions=False)
+
+
+def assert_one_line_error(result: Result, code: int, *needles: str) -> None:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("vibeward: error: ")
+    for needle in needles:
+        assert needle in result.output
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    return git_repo(write_files(tmp_path / "app", APP))
+
+
+@pytest.mark.slow
+def test_check_controls_json_validates_against_the_schema(app: Path) -> None:
+    result = run("check", str(app), "--controls", "rate_limiting,mfa", "--format", "json")
+    assert result.exit_code == 1  # mfa is missing
+    data = json.loads(result.output)
+    jsonschema.validate(data, SCHEMA)
+    by_control = {r["control"]: r for r in data["requirements"]}
+    assert by_control["rate_limiting"]["status"] == "implemented"
+    assert by_control["rate_limiting"]["locations"][0]["path"] == "app/auth.py"
+    assert by_control["rate_limiting"]["locations"][0]["start_line"] == 4
+    assert by_control["mfa"]["status"] == "missing"
+    assert data["repository"]["commit"]  # a real git repository: the commit is known
+
+
+@pytest.mark.slow
+def test_check_passes_with_exit_0_when_every_control_is_met(app: Path) -> None:
+    result = run("check", str(app), "--controls", "rate_limiting")
+    assert result.exit_code == 0, result.output
+    assert "✓ rate_limiting" in result.output
+    assert result.output.rstrip().endswith("PASS  1 implemented")
+
+
+@pytest.mark.slow
+def test_check_writes_the_report_to_output(app: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "trace.md"
+    result = run("check", str(app), "--controls", "rate_limiting", "--format", "markdown", "--output", str(out))
+    assert result.exit_code == 0
+    assert out.read_text().startswith("<!-- vibeward:trace -->")
+
+
+def test_ticket_file_missing(app: Path, tmp_path: Path) -> None:
+    result = run("check", str(app), "--ticket-file", str(tmp_path / "NOPE-1.yml"))
+    assert_one_line_error(result, 2, "NOPE-1.yml: ticket file not found")
+
+
+def test_ticket_file_yaml_error(app: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "T-1.yml"
+    bad.write_text("key: T-1\ntitle: [oops\n")
+    assert_one_line_error(run("check", str(app), "--ticket-file", str(bad)), 2, "T-1.yml", "invalid YAML")
+
+
+def test_unknown_control_id(app: Path) -> None:
+    assert_one_line_error(run("check", str(app), "--controls", "rate_limitin"), 2, "unknown control id 'rate_limitin'")
+
+
+def test_path_that_does_not_exist(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path / "gone"), "--controls", "rate_limiting")
+    assert_one_line_error(result, 2, "path does not exist")
+
+
+def test_empty_repository(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_one_line_error(run("check", str(empty), "--controls", "rate_limiting"), 2, "no files to scan")
+
+
+def test_semgrep_missing_is_exit_3_never_a_pass(app: Path, tmp_path: Path) -> None:
+    result = run("check", str(app), "--controls", "rate_limiting", env={"VIBEWARD_SEMGREP": str(tmp_path / "none")})
+    assert_one_line_error(result, 3, "semgrep not found")
+
+
+def test_config_syntax_error_names_file_and_line(app: Path) -> None:
+    (app / "compliance-config.yml").write_text("frameworks:\n  PCI-DSS: [\n")
+    result = run("check", str(app), "--controls", "rate_limiting")
+    assert_one_line_error(result, 2, "compliance-config.yml:", "YAML syntax error")
+
+
+@pytest.mark.parametrize("args", [(), ("--controls", "mfa", "--ticket", "A-1")])
+def test_exactly_one_requirement_source(app: Path, args: tuple[str, ...]) -> None:
+    assert_one_line_error(run("check", str(app), *args), 2, "exactly one of")
+
+
+def test_ticket_key_not_found_in_the_ticket_folder(app: Path) -> None:
+    assert_one_line_error(run("check", str(app), "--ticket", "SEC-404"), 2, "ticket SEC-404 not found")
+
+
+def test_validate_config_ok_and_errors(tmp_path: Path) -> None:
+    good = tmp_path / "good.yml"
+    good.write_text("frameworks:\n  PCI-DSS:\n    requirements:\n      - bcrypt_cost: 13\n")
+    result = run("validate-config", str(good))
+    assert result.exit_code == 0 and "OK" in result.output
+    bad = tmp_path / "bad.yml"
+    bad.write_text("frameworks:\n  PCI-DSS:\n    requirements:\n      - bcrypt_cost: 8\n      - mfaa: true\n")
+    result = run("validate-config", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad}:4" in result.output and "weaker than 10" in result.output
+    assert f"{bad}:5" in result.output and "unknown control or parameter 'mfaa'" in result.output
+
+
+def test_controls_lists_the_catalog_for_one_framework() -> None:
+    result = run("controls", "--framework", "HIPAA")
+    assert result.exit_code == 0
+    assert "audit_logging" in result.output
+    assert "45 CFR 164.312(b)" in result.output
+    assert "PCI DSS" not in result.output  # other frameworks' citations are left out
+    data = json.loads(run("controls", "--format", "json").output)
+    assert len(data["controls"]) == 30
+
+
+def test_secrets_are_redacted_from_errors(app: Path, tmp_path: Path) -> None:
+    token = "s3cr3t-token-value"
+    missing = tmp_path / f"{token}.yml"
+    result = run("check", str(app), "--ticket-file", str(missing), env={"JIRA_API_TOKEN": token})
+    assert result.exit_code == 2
+    assert token not in result.output
+    assert "****" in result.output
+
+
+def test_python_dash_m_works(app: Path) -> None:
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "tracer", "--version"], capture_output=True, text=True, env={**os.environ}, check=False
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("vibeward, version")
