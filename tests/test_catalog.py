@@ -12,7 +12,9 @@ from tracer.errors import InputError
 from tracer.model import FRAMEWORKS, INDICATORS
 
 REFERENCE = SHARED / "reference" / "controls.md"
-needs_reference = pytest.mark.skipif(not REFERENCE.is_file(), reason="shared/reference/controls.md is not beside the repo")
+needs_reference = pytest.mark.skipif(
+    not REFERENCE.is_file(), reason="shared/reference/controls.md is not beside the repo"
+)
 
 
 def reference_ids() -> list[str]:

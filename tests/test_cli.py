@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.helpers.builders import git_repo, write_files, write_ticket
+from tests.helpers.builders import git_repo, write_files
 from tracer.cli import cli
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "trace.schema.json").read_text())

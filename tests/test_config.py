@@ -69,13 +69,13 @@ def test_wrong_type_names_file_line_and_key(tmp_path: Path) -> None:
 
 def test_weight_out_of_range_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path, "risk:\n  weights:\n    payment: 40\n")
-    with pytest.raises(ConfigError, match="risk.weights.payment"):
+    with pytest.raises(ConfigError, match=r"risk\.weights\.payment"):
         config.load(path)
 
 
 def test_waiver_without_reason_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path, "waivers:\n  - control: rate_limiting\n    owner: sec\n")
-    with pytest.raises(ConfigError, match="needs a `reason`"):
+    with pytest.raises(ConfigError, match=r"needs a `reason`"):
         config.load(path)
 
 

@@ -68,7 +68,7 @@ def test_parameter_in_another_unit_is_converted() -> None:
     assert statuses(req, ok)["session_timeout"] is Status.IMPLEMENTED
     node = trace.build_nodes(req, too_long)[0]
     assert node.status is Status.VIOLATED
-    assert "idle timeout 60 minutes > 15 minutes (required, org policy)" == node.violations[0].message
+    assert node.violations[0].message == "idle timeout 60 minutes > 15 minutes (required, org policy)"
 
 
 def test_missing_control_without_rules_says_so() -> None:

@@ -81,7 +81,8 @@ _ANNOTATION_RULE: dict[str, Any] = {
     "severity": "INFO",
     "message": "annotated: vibeward implements $CONTROLS",
     # A comment in any common syntax: #, //, /*, --, <!--, ;, *
-    "pattern-regex": r"(?:#|//|/\*|--|<!--|;|\*)[ \t]*vibeward:[ \t]*implements[ \t]+(?P<CONTROLS>[a-z_]+(?:[ \t]*,[ \t]*[a-z_]+)*)",
+    "pattern-regex": r"(?:#|//|/\*|--|<!--|;|\*)[ \t]*vibeward:[ \t]*implements[ \t]+"
+    r"(?P<CONTROLS>[a-z_]+(?:[ \t]*,[ \t]*[a-z_]+)*)",
     "metadata": {"control": "*", "kind": "annotation"},
 }
 _PARAM_MARK = " [vibeward-param="

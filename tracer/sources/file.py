@@ -114,7 +114,8 @@ def iter_ticket_file(path: Path, *, keep_going: bool) -> Iterator[LineResult]:
         raise InputError(f"{path}{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
     if data is None:
         raise InputError(f"{path}: ticket file is empty")
-    yield LineResult(line=1, ticket=ticket_from_mapping(data, str(path)), raw=data if isinstance(data, Mapping) else None)
+    raw = data if isinstance(data, Mapping) else None
+    yield LineResult(line=1, ticket=ticket_from_mapping(data, str(path)), raw=raw)
 
 
 def _iter_jsonl(path: Path, *, keep_going: bool) -> Iterator[LineResult]:
