@@ -71,10 +71,10 @@ def test_parameter_in_another_unit_is_converted() -> None:
     assert node.violations[0].message == "idle timeout 60 minutes > 15 minutes (required, org policy)"
 
 
-def test_missing_control_without_rules_says_so() -> None:
+def test_code_control_without_rules_for_the_language_goes_to_a_reviewer() -> None:
     node = trace.build_nodes(required("mfa"), scanned())[0]
-    assert node.status is Status.MISSING
-    assert "no rule for python" in node.note
+    assert node.status is Status.MANUAL
+    assert "no rule for python yet" in node.note
 
 
 def test_verdict_fails_only_on_mandatory_missing_or_violated() -> None:

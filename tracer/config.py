@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from tracer import yamlsafe
 from tracer.errors import ConfigError
 from tracer.model import FRAMEWORKS, INDICATORS, Waiver
 
@@ -129,8 +130,8 @@ def _parse(path: Path, *, builtin: bool) -> OrgConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{shown}: cannot read config ({exc.__class__.__name__})") from None
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yamlsafe.load(text)
+        node = yamlsafe.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from tracer import yamlsafe
 from tracer.catalog import load_catalog
 from tracer.reporters.catalog import render_catalog_markdown
 from tracer.resources import rules_dir
@@ -15,7 +14,7 @@ def rule_ids(root: Path | None = None) -> dict[str, dict[str, list[str]]]:
     root = root or rules_dir()
     result: dict[str, dict[str, list[str]]] = {}
     for path in sorted(root.glob("*/*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlsafe.load(path.read_text(encoding="utf-8")) or {}
         ids = [str(rule["id"]) for rule in data.get("rules", []) if isinstance(rule, dict) and "id" in rule]
         if ids:
             result.setdefault(path.parent.name, {})[path.stem] = ids

@@ -11,6 +11,7 @@ A framework applies when its evidence scores at least the framework threshold, a
 security-relevant tickets. `frameworks.SOC2.baseline: true` adds SOC2 to every
 security-relevant ticket with the reason "baseline".
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -89,7 +90,10 @@ def detect_frameworks(
             hits.append(FrameworkHit(name, reason, strongest(triggers + lexical, rules.max_evidence)))
         elif policy is not None and policy.baseline:
             baseline = Evidence(
-                field="policy", text=f"frameworks.{name}.baseline: true", weight=0.0, rule=f"policy:frameworks.{name}.baseline"
+                field="policy",
+                text=f"frameworks.{name}.baseline: true",
+                weight=0.0,
+                rule=f"policy:frameworks.{name}.baseline",
             )
             hits.append(FrameworkHit(name, "baseline", (baseline,)))
     return tuple(hits)

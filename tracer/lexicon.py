@@ -9,6 +9,7 @@ Speed comes from doing almost nothing per word in Python: the field's words are 
 a set with C-level str methods, intersected with the set of first words of all forms, and
 only the few words that hit are located with one precompiled regex each.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from tracer import yamlsafe
 from tracer.errors import ConfigError
 from tracer.model import FRAMEWORKS, INDICATORS
 from tracer.textnorm import REGION_KINDS, NormText
@@ -102,7 +104,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read and check lexicon.yml; errors name the file and the key path."""
     path = path or default_lexicon_path()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlsafe.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read lexicon ({exc.__class__.__name__})") from None
     return _LexiconReader(str(path)).read(data)
@@ -140,129 +142,247 @@ def word_forms(phrase: str, *, inflected: bool = True) -> tuple[tuple[str, ...],
         return ()
     if not inflected:
         return (words,)
-    return tuple(words[:-1] + (last,) for last in inflect(words[-1]))
+    return tuple((*words[:-1], last) for last in inflect(words[-1]))
 
 
-def context_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """A regex finding any of `phrases` (inflected) as whole words in lowercase text."""
-    alternatives: set[str] = set()
+@dataclass(frozen=True)
+class Context:
+    """Context words to look for: single words by set lookup, phrases by one regex."""
+
+    words: frozenset[str]
+    phrases: re.Pattern[str] | None
+
+    def in_words(self, words: frozenset[str] | set[str], low: str) -> bool:
+        """True if a context word is among `words`, or a context phrase occurs in `low`."""
+        if not self.words.isdisjoint(words):
+            return True
+        if self.phrases is None:
+            return False
+        return any(m.start() == 0 or not low[m.start() - 1].isalnum() for m in self.phrases.finditer(low))
+
+    def near(self, low: str, start: int, end: int, window: int) -> bool:
+        """A context word within `window` characters either side of low[start:end]."""
+        around = low[max(0, start - window) : start] + " \n " + low[end : end + window]
+        return self.in_words(set(split_words(around)), around)
+
+
+def compile_context(phrases: Iterable[str]) -> Context | None:
+    """Context words, inflected; None when there are none."""
+    single: set[str] = set()
+    multi: set[str] = set()
     for phrase in phrases:
         for form in word_forms(phrase):
-            alternatives.add(r"[\s\-_/*~+]{1,4}".join(re.escape(word) for word in form))
-    if not alternatives:
+            if len(form) == 1:
+                single.add(form[0])
+            else:
+                multi.add(r"[\s\-_/*~+]{1,4}".join(re.escape(word) for word in form))
+    if not single and not multi:
         return None
-    body = "|".join(sorted(alternatives, key=lambda a: (-len(a), a)))
-    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+    # Literal-first alternatives let the regex engine skip ahead; the left edge is checked in in_words.
+    pattern = re.compile(rf"(?:{'|'.join(sorted(multi))})(?![^\W_])") if multi else None
+    return Context(frozenset(single), pattern)
 
 
 # ---------------------------------------------------------------------------------------
 # The matcher
 
+
 @dataclass(frozen=True, slots=True)
 class RawMatch:
-    field: str
-    index: int  # position of the field value (labels[index]); 0 for text fields
     start: int  # view offsets
     end: int
     term: int  # index into Matcher.terms
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    rest: tuple[str, ...]
-    term: int
-    exact: str  # the acronym's exact spelling, or "" for case-insensitive
-
-
-_SPLIT_TABLE = str.maketrans({ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u2022\u00ab\u00bb"})
+_ASCII_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_SPLIT_TABLE = str.maketrans(
+    {ch: " " for ch in _ASCII_PUNCT + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u2022\u00ab\u00bb"}
+)
+_SPLIT_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT else b for b in range(256))
 _NEXT_WORD = re.compile(r"[\s\-_/*~+]{1,4}([^\W_]+)")
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
-_IDENTIFIER = re.compile(r"(?<![^\W_])[^\W_]*?[a-z0-9][A-Z][^\W_]*")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_MAX_WORD = 64  # longer "words" are blobs (base64, hashes, junk): never vocabulary
+_MAX_IDENTIFIER = 256  # longer "identifiers" are blobs (base64, junk): not worth splitting
+
+Part = tuple[int, int, str]  # start, end, text of one camelCase part
+
+
+@dataclass(frozen=True)
+class FieldWords:
+    """One field prepared for matching; computed once and shared by every matcher."""
+
+    view: str
+    low: str  # lowercase, same length as view
+    words: frozenset[str]  # its distinct words, camelCase parts included
+    camel: tuple[tuple[Part, ...], ...]  # the parts of each camelCase identifier
+
+
+def field_words(view: str) -> FieldWords:
+    low = lower_view(view)
+    words = set(split_words(low))
+    camel = _camel_identifiers(view)
+    for parts in camel:
+        words.update(part[2].lower() for part in parts)
+    return FieldWords(view, low, frozenset(words), camel)
+
+
+def split_words(low: str) -> list[str]:
+    """The words of a text, split at whitespace and punctuation, by C-level str/bytes methods."""
+    if low.isascii():
+        # bytes.translate is a table lookup per byte; str.translate is far slower.
+        return low.encode("ascii").translate(_SPLIT_BYTES).decode("ascii").split()
+    return low.translate(_SPLIT_TABLE).split()
+
+
+def _camel_identifiers(view: str) -> tuple[tuple[Part, ...], ...]:
+    if not _CAMEL_HINT.search(view):
+        return ()
+    found: list[tuple[Part, ...]] = []
+    last_end = -1
+    size = len(view)
+    for hint in _CAMEL_HINT.finditer(view):
+        pos = hint.start() + 1
+        if pos < last_end:
+            continue
+        start = pos
+        while start > 0 and pos - start < _MAX_IDENTIFIER and view[start - 1].isalnum():
+            start -= 1
+        end = pos
+        while end < size and end - pos < _MAX_IDENTIFIER and view[end].isalnum():
+            end += 1
+        last_end = end
+        text = view[start:end]
+        found.append(tuple((m.start() + start, m.end() + start, m.group()) for m in _CAMEL_PART.finditer(text)))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """Everything that can start at one word."""
+
+    single: tuple[int, ...]  # terms that are this word alone
+    acronyms: tuple[tuple[str, int], ...]  # (exact spelling, term)
+    rests: Mapping[tuple[str, ...], tuple[int, ...]]  # later words -> terms
+    seconds: frozenset[str]  # second words of those phrases
+    needs: tuple[frozenset[str], ...]  # the later words of each phrase, as sets
+    longest: int  # most later words of any phrase
 
 
 class Matcher:
-    """Finds every term of a lexicon (plus extra terms such as org triggers) in a field."""
+    """Finds every term of a list of terms in a field, as whole words.
 
-    def __init__(self, terms: Sequence[Term]) -> None:
+    Terms come in groups (the lexicon, the org's triggers); overlaps are resolved within a
+    group, so that a trigger never hides a lexicon term or the other way round.
+    """
+
+    def __init__(self, terms: Sequence[Term], groups: Sequence[int] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
-        first: dict[str, list[_Candidate]] = {}
+        self.groups: tuple[int, ...] = tuple(groups) or (0,) * len(self.terms)
+        single: dict[str, list[int]] = {}
+        acronyms: dict[str, list[tuple[str, int]]] = {}
+        rests: dict[str, dict[tuple[str, ...], list[int]]] = {}
         for index, term in enumerate(self.terms):
             for form in term.forms:
-                first.setdefault(form[0], []).append(_Candidate(form[1:], index, ""))
+                if len(form) == 1:
+                    single.setdefault(form[0], []).append(index)
+                else:
+                    rests.setdefault(form[0], {}).setdefault(form[1:], []).append(index)
             for acronym in term.acronyms:
-                first.setdefault(acronym.lower(), []).append(_Candidate((), index, acronym))
-        # Longest forms first, so that "credit card number" wins over "credit card".
-        self._first = {
-            word: tuple(sorted(cands, key=lambda c: (-len(c.rest), c.exact == "", c.term)))
-            for word, cands in first.items()
-        }
-        self._first_words = frozenset(self._first)
-        self._patterns = {
-            word: re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])") for word in sorted(self._first)
-        }
+                acronyms.setdefault(acronym.lower(), []).append((acronym, index))
+        self._entries: dict[str, _Entry] = {}
+        for word in set(single) | set(acronyms) | set(rests):
+            later = {r: tuple(dict.fromkeys(t)) for r, t in rests.get(word, {}).items()}
+            self._entries[word] = _Entry(
+                single=tuple(dict.fromkeys(single.get(word, ()))),
+                acronyms=tuple(dict.fromkeys(acronyms.get(word, ()))),
+                rests=later,
+                seconds=frozenset(r[0] for r in later),
+                needs=tuple(dict.fromkeys(frozenset(r) for r in later)),
+                longest=max((len(r) for r in later), default=0),
+            )
+        self._first_words = frozenset(self._entries)
 
-    def scan(self, field: str, index: int, view: str, low: str) -> list[RawMatch]:
-        """All non-overlapping matches in one field's view (`low` is its lowercase copy)."""
+    def scan(self, field: FieldWords) -> list[RawMatch]:
+        """Matches in one field, longest first within a group; several terms may share one span."""
+        view, low, words = field.view, field.low, field.words
         found: list[tuple[int, int, int]] = []
-        words = self._first_words.intersection(low.translate(_SPLIT_TABLE).split())
-        for word in sorted(words):
-            candidates = self._first[word]
-            for match in self._patterns[word].finditer(low):
-                hit = self._extend(candidates, view, low, match.start(), match.end())
-                if hit is not None:
-                    found.append(hit)
-        if _CAMEL_HINT.search(view):
-            self._camel(view, found)
+        entries = self._entries
+        for word in self._first_words.intersection(words):  # order-free: results are sorted below
+            entry = entries[word]
+            # A phrase is only possible if the field has all its later words.
+            phrases = (
+                bool(entry.rests) and not entry.seconds.isdisjoint(words) and any(need <= words for need in entry.needs)
+            )
+            if not phrases and not entry.single and not entry.acronyms:
+                continue
+            size = len(word)
+            limit = len(low)
+            start = low.find(word)
+            while start >= 0:
+                end = start + size
+                # Whole words only: the set pre-filter found the word, find() finds its places.
+                if (start == 0 or not low[start - 1].isalnum()) and (end == limit or not low[end].isalnum()):
+                    _at(found, entry, phrases, view, low, start, end)
+                start = low.find(word, end)
+        if field.camel:
+            self._camel(field.camel, found)
         if not found:
             return []
         found.sort(key=lambda hit: (hit[0], hit[0] - hit[1], hit[2]))
         result: list[RawMatch] = []
-        cursor = -1
-        for start, end, term in found:
-            if start >= cursor:
-                result.append(RawMatch(field, index, start, end, term))
-                cursor = end
+        cursor: dict[int, int] = {}
+        last: dict[int, tuple[int, int]] = {}
+        seen: set[tuple[int, int, int]] = set()
+        for hit in found:
+            start, end, term = hit
+            group = self.groups[term]
+            if start >= cursor.get(group, -1) or (start, end) == last.get(group):
+                if hit in seen:
+                    continue
+                seen.add(hit)
+                result.append(RawMatch(start, end, term))
+                cursor[group] = max(cursor.get(group, -1), end)
+                last[group] = (start, end)
         return result
 
-    def _extend(
-        self, candidates: Sequence[_Candidate], view: str, low: str, start: int, end: int
-    ) -> tuple[int, int, int] | None:
-        following: list[tuple[str, int]] | None = None
-        for cand in candidates:
-            if cand.exact:
-                if view[start:end] == cand.exact:
-                    return start, end, cand.term
-                continue
-            if not cand.rest:
-                return start, end, cand.term
-            if following is None:
-                following = _following_words(low, end, 6)
-            if len(following) >= len(cand.rest) and all(
-                following[i][0] == word for i, word in enumerate(cand.rest)
-            ):
-                return start, following[len(cand.rest) - 1][1], cand.term
-        return None
-
-    def _camel(self, view: str, found: list[tuple[int, int, int]]) -> None:
-        for ident in _IDENTIFIER.finditer(view):
-            text = ident.group()
-            if len(text) > 4 * _MAX_WORD or text.lower() in self._first_words:
-                continue
-            base = ident.start()
-            parts = [(m.start() + base, m.end() + base, m.group()) for m in _CAMEL_PART.finditer(text)]
+    def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int]]) -> None:
+        for parts in identifiers:
+            whole = "".join(part[2] for part in parts).lower()
+            if whole in self._first_words:
+                continue  # matched as one word already ("PayPal")
+            lowered = [part[2].lower() for part in parts]
             for position, (start, end, part) in enumerate(parts):
-                candidates = self._first.get(part.lower())
-                if candidates is None:
+                entry = self._entries.get(lowered[position])
+                if entry is None:
                     continue
-                for cand in candidates:
-                    if cand.exact and part != cand.exact:
-                        continue
-                    rest = parts[position + 1 : position + 1 + len(cand.rest)]
-                    if len(rest) == len(cand.rest) and all(r[2].lower() == w for r, w in zip(rest, cand.rest)):
-                        found.append((start, rest[-1][1] if rest else end, cand.term))
+                hit = False
+                for size in range(min(entry.longest, len(parts) - position - 1), 0, -1):
+                    terms = entry.rests.get(tuple(lowered[position + 1 : position + 1 + size]))
+                    if terms:
+                        found.extend((start, parts[position + size][1], term) for term in terms)
+                        hit = True
                         break
+                if not hit:
+                    found.extend((start, end, term) for term in entry.single)
+                    found.extend((start, end, term) for exact, term in entry.acronyms if exact == part)
+
+
+def _at(
+    found: list[tuple[int, int, int]], entry: _Entry, phrases: bool, view: str, low: str, start: int, end: int
+) -> None:
+    if phrases:
+        following = _following_words(low, end, entry.longest)
+        for size in range(len(following), 0, -1):
+            terms = entry.rests.get(tuple(word for word, _ in following[:size]))
+            if terms:
+                stop = following[size - 1][1]
+                found.extend((start, stop, term) for term in terms)
+                return  # the longest phrase wins over the single word
+    if entry.single:
+        found.extend((start, end, term) for term in entry.single)
+    if entry.acronyms:
+        text = view[start:end]
+        found.extend((start, end, term) for exact, term in entry.acronyms if exact == text)
 
 
 def _following_words(low: str, pos: int, limit: int) -> list[tuple[str, int]]:
@@ -291,6 +411,7 @@ def region_weight(lexicon: Lexicon, norm: NormText, pos: int) -> float:
 
 # ---------------------------------------------------------------------------------------
 # Reading lexicon.yml
+
 
 class _LexiconReader:
     def __init__(self, path: str) -> None:
@@ -324,7 +445,9 @@ class _LexiconReader:
 
     def read(self, data: Any) -> Lexicon:
         top = self.mapping(data, "")
-        fields = {name: self.number(v, f"fields.{name}") for name, v in self.mapping(top.get("fields"), "fields").items()}
+        fields = {
+            name: self.number(v, f"fields.{name}") for name, v in self.mapping(top.get("fields"), "fields").items()
+        }
         for name in fields:
             if name not in FIELDS:
                 raise self.fail(f"fields.{name}", f"unknown field; expected one of {', '.join(FIELDS)}")
@@ -382,7 +505,10 @@ class _LexiconReader:
         acronyms = self.strings(body.get("acronyms"), f"{key_path}.acronyms")
         if not forms and not acronyms:
             raise self.fail(key_path, f"term {term_id} has neither `match` nor `acronyms`")
-        indicators = {k: self.number(v, f"{key_path}.indicators.{k}") for k, v in self.mapping(body.get("indicators"), f"{key_path}.indicators").items()}
+        indicators = {
+            k: self.number(v, f"{key_path}.indicators.{k}")
+            for k, v in self.mapping(body.get("indicators"), f"{key_path}.indicators").items()
+        }
         self.check_indicators(indicators, f"{key_path}.indicators")
         frameworks: dict[str, FrameworkTag] = {}
         for name, tag in self.mapping(body.get("frameworks"), f"{key_path}.frameworks").items():
@@ -395,7 +521,10 @@ class _LexiconReader:
                 )
             else:
                 frameworks[name] = FrameworkTag(weight=self.number(tag, f"{key_path}.frameworks.{name}"))
-        risk = {k: self.number(v, f"{key_path}.risk.{k}") for k, v in self.mapping(body.get("risk"), f"{key_path}.risk").items()}
+        risk = {
+            k: self.number(v, f"{key_path}.risk.{k}")
+            for k, v in self.mapping(body.get("risk"), f"{key_path}.risk").items()
+        }
         return Term(
             id=term_id,
             forms=tuple(dict.fromkeys(forms)),
@@ -412,7 +541,9 @@ class _LexiconReader:
         sense_id = body.get("id")
         if not isinstance(sense_id, str) or not sense_id:
             raise self.fail(key_path, "a sense rule needs an `id`")
-        words = tuple(form for word in self.strings(body.get("words"), f"{key_path}.words") for form in inflect(word.lower()))
+        words = tuple(
+            form for word in self.strings(body.get("words"), f"{key_path}.words") for form in inflect(word.lower())
+        )
         return Sense(
             id=sense_id,
             words=words,

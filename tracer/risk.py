@@ -5,6 +5,7 @@ ticket, the org's weight for each indicator (`risk.weights` in the policy), a li
 framework, the strongest exposure signal found in the text (a leak, an injection, data in
 clear text), and the ticket's priority and issue type. Levels follow design.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -87,7 +88,9 @@ def score_risk(
     if not indicators:
         return RiskScore(score=0.0, level="low", factors=(), actions=tuple(config.risk.actions.get("low", ())))
     model = model or RiskModel()
-    factors: list[RiskFactor] = [RiskFactor("security-relevant", model.base, "base score of a security-relevant ticket")]
+    factors: list[RiskFactor] = [
+        RiskFactor("security-relevant", model.base, "base score of a security-relevant ticket")
+    ]
     names = {hit.name for hit in indicators}
     for name in INDICATORS:
         if name in names:
@@ -109,15 +112,19 @@ def score_risk(
     if priority and priority in model.priorities and model.priorities[priority]:
         factors.append(RiskFactor("priority", model.priorities[priority], f"priority {priority}"))
     issue_type = ticket.issue_type.strip().lower()
-    if issue_type in model.issue_types and model.issue_types[issue_type]:
-        factors.append(RiskFactor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}"))
+    if model.issue_types.get(issue_type):
+        factors.append(
+            RiskFactor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}")
+        )
     flagged = _security_label(ticket, model)
     if flagged:
         factors.append(RiskFactor("flagged", model.security_label_weight, f"labelled {flagged!r}"))
     total = sum(factor.weight for factor in factors)
     score = round(min(max(total, 0.0), MAX_SCORE), 1)
     level = level_for(score)
-    return RiskScore(score=score, level=level, factors=tuple(factors), actions=tuple(config.risk.actions.get(level, ())))
+    return RiskScore(
+        score=score, level=level, factors=tuple(factors), actions=tuple(config.risk.actions.get(level, ()))
+    )
 
 
 def _priority(ticket: Ticket) -> str:

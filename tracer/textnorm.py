@@ -11,9 +11,11 @@ quotes (they count little). Evidence must still point at the original text, so:
 Every pattern here is linear: negated character classes that stop at their delimiter,
 bounded repeats, and paired tags matched in Python rather than with a lazy `.*?`.
 """
+
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -40,6 +42,7 @@ class NormText:
     text: str
     regions: tuple[Region, ...] = ()  # sorted, non-overlapping, in view offsets
     anchors: tuple[tuple[int, int], ...] = ()  # (view, source) pairs; empty: same offsets
+    starts: tuple[int, ...] = ()  # region starts, for bisect
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the view back to the source text."""
@@ -58,50 +61,56 @@ class NormText:
         """The region kind covering a view offset, or "" for plain prose."""
         if not self.regions:
             return ""
-        index = bisect.bisect_right(self.regions, pos, key=_region_start) - 1
+        index = bisect.bisect_right(self.starts, pos) - 1
         if index >= 0 and pos < self.regions[index].end:
             return self.regions[index].kind
         return ""
 
 
-def _region_start(region: Region) -> int:
-    return region.start
+_MARKUP_HINT = re.compile(r"[<>{}\[`!|~]|://|www\.|\n|^[ \t]*(?:h[1-6]|bq)\.", re.IGNORECASE)
 
 
 def normalize(text: str) -> NormText:
     """The matchable view of one ticket field. Never raises on any str."""
     if not text:
         return NormText(source="", text="")
+    if not _MARKUP_HINT.search(text):
+        return NormText(source=text, text=text)  # plain prose, as most titles are
     if _looks_like_adf(text):
         flat = _flatten_adf(text)
         if flat is not None:
             view, regions, anchors = flat
             stripped, more = _strip(view)
-            return NormText(source=text, text=stripped, regions=_merge(len(view), regions + more), anchors=anchors)
+            merged = _merge(len(view), regions + more)
+            return NormText(text, stripped, merged, anchors, tuple(r.start for r in merged))
     view, regions = _strip(text)
-    return NormText(source=text, text=view, regions=_merge(len(text), regions))
+    merged = _merge(len(text), regions)
+    return NormText(source=text, text=view, regions=merged, starts=tuple(r.start for r in merged))
 
 
 # ---------------------------------------------------------------------------------------
 # Markup (JIRA wiki and Markdown): blank markers, collect regions.
 
-_LINE = re.compile(r"[^\n]*\n?")
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
 _JIRA_BLOCK = re.compile(r"\{(code|noformat|quote)(?::[^}\n]{0,200})?\}")
 _COMMENT = re.compile(r"<!--|-->")
-_BLANK_INLINE = re.compile(
-    r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>\n]{0,300})?/?>"  # HTML tags
-    r"|!\[?[^\s!|\]]{1,300}\.(?:png|jpe?g|gif|svg|bmp|webp)(?:\|[^!\n]{0,100})?!"  # JIRA images
-    r"|\{(?:color|panel|anchor|toc|expand)(?::[^}\n]{0,200})?\}"  # JIRA macros
-    r"|(?m:^[ \t]*h[1-6]\.(?=[ \t]))"  # JIRA headings
-    r"|(?m:^[ \t]*bq\.(?=[ \t]))"  # JIRA block quote marker (the line is a quote)
-    ,
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>\n]{0,300})?/?>")
+_JIRA_IMAGE = re.compile(r"!\[?[^\s!|\]]{1,300}\.(?:png|jpe?g|gif|svg|bmp|webp)(?:\|[^!\n]{0,100})?!", re.IGNORECASE)
+_JIRA_MACRO = re.compile(r"\{(?:color|panel|anchor|toc|expand)(?::[^}\n]{0,200})?\}", re.IGNORECASE)
+_MD_LINK = re.compile(r"(!?\[)([^\]\n]{0,500})(\]\()([^)\s]{1,2000})(\))")
+_JIRA_LINK = re.compile(r"(\[)([^\]|\n]{0,500})(\|)([^\]\s]{1,2000})(\])")
+_BACKTICKS = re.compile(r"(`+)([^`\n]{1,2000})(`+)")
+_MONOSPACE = re.compile(r"(\{\{)([^}\n]{1,2000})(\}\})")
+_URL = re.compile(r"(?:https?|ftp|file)://[^\s<>\"'`\])}|]{1,2000}", re.IGNORECASE)
+_WWW = re.compile(r"www\.[^\s<>\"'`\])}|]{1,2000}", re.IGNORECASE)
+# Lines worth a look: fences, quotes, JIRA heading/quote markers, log lines, indented code.
+_LINE_HINT = re.compile(
+    r"\n(?=[ \t]*(?:```|~~~|>|at |File \"|Traceback|Caused by|npm |yarn |pnpm |\[?\d{4}-\d\d-\d\d|"
+    r"\[?(?:ERROR|WARN|INFO|DEBUG|TRACE|FATAL|SEVERE)|bq\.|h[1-6]\.)|    |\t)",
     re.IGNORECASE,
 )
-_LINK = re.compile(r"(!?\[)([^\]\n]{0,500})(\]\()([^)\s]{1,2000})(\))|(\[)([^\]|\n]{0,500})(\|)([^\]\s]{1,2000})(\])")
-_INLINE_CODE = re.compile(r"(\{\{)([^}\n]{1,2000})(\}\})|(`+)([^`\n]{1,2000})(`+)")
-_URL = re.compile(r"(?:\b(?:https?|ftp|file)://|\bwww\.)[^\s<>\"'`\])}|]{1,2000}", re.IGNORECASE)
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
 _QUOTE = re.compile(r"[ \t]{0,3}(>+)")
+_MARKER = re.compile(r"[ \t]*(h[1-6]\.|bq\.)(?=[ \t])", re.IGNORECASE)
 _INDENTED = re.compile(r"(?: {4}|\t)(?![ \t]*(?:[-*+]|\d{1,3}[.)])[ \t])\S")
 _LOG_LINE = re.compile(
     r"[ \t]*(?:"
@@ -112,36 +121,49 @@ _LOG_LINE = re.compile(
     r"|(?:npm|yarn|pnpm) (?:ERR!|WARN|error|warn)"
     r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d"  # timestamped log line
     r"|\[?(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|SEVERE)\b[\]:]?[ \t]"
-    r"|(?:[a-z_$][\w$]*\.){2,}[A-Z]\w*(?:Exception|Error)\b"  # qualified exception name
     r")"
 )
 
 
 def _strip(text: str) -> tuple[str, list[Region]]:
+    # Each construct has a cheap substring guard: most tickets use few of them.
     blanks: list[tuple[int, int]] = []
     regions: list[Region] = []
-    _comments(text, blanks)
-    _jira_blocks(text, blanks, regions)
-    for match in _BLANK_INLINE.finditer(text):
-        blanks.append(match.span())
-        if match.group().lower().strip() == "bq.":
-            line_end = text.find("\n", match.end())
-            regions.append(Region(match.end(), len(text) if line_end < 0 else line_end, "quote"))
-    for match in _LINK.finditer(text):
-        groups = (1, 3, 5) if match.group(1) is not None else (6, 8, 10)
-        for group in groups:
-            blanks.append(match.span(group))
-        url_group = 4 if match.group(1) is not None else 9
-        regions.append(Region(*match.span(url_group), "url"))
-    for match in _INLINE_CODE.finditer(text):
-        open_group, body_group, close_group = (1, 2, 3) if match.group(1) is not None else (4, 5, 6)
-        blanks.append(match.span(open_group))
-        blanks.append(match.span(close_group))
-        regions.append(Region(*match.span(body_group), "code"))
-    for match in _URL.finditer(text):
-        regions.append(Region(*match.span(), "url"))
+    if "<!--" in text:
+        _comments(text, blanks)
+    if "{" in text:
+        _jira_blocks(text, blanks, regions)
+        blanks.extend(m.span() for m in _JIRA_MACRO.finditer(text))
+        if "{{" in text:
+            _code_spans(_MONOSPACE, text, blanks, regions)
+    if "<" in text:
+        blanks.extend(m.span() for m in _HTML_TAG.finditer(text))
+    if "!" in text:
+        blanks.extend(m.span() for m in _JIRA_IMAGE.finditer(text))
+    if "](" in text:
+        _links(_MD_LINK, text, blanks, regions)
+    if "|" in text and "[" in text:
+        _links(_JIRA_LINK, text, blanks, regions)
+    if "`" in text:
+        _code_spans(_BACKTICKS, text, blanks, regions)
+    if "://" in text:
+        regions.extend(Region(*m.span(), "url") for m in _URL.finditer(text))
+    if "www." in text or "WWW." in text:
+        regions.extend(Region(*m.span(), "url") for m in _WWW.finditer(text))
     _lines(text, blanks, regions)
     return _blank(text, blanks), regions
+
+
+def _links(pattern: re.Pattern[str], text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
+    for match in pattern.finditer(text):
+        blanks.extend((match.span(1), match.span(3), match.span(5)))
+        regions.append(Region(*match.span(4), "url"))
+
+
+def _code_spans(pattern: re.Pattern[str], text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
+    for match in pattern.finditer(text):
+        blanks.extend((match.span(1), match.span(3)))
+        regions.append(Region(*match.span(2), "code"))
 
 
 def _comments(text: str, blanks: list[tuple[int, int]]) -> None:
@@ -171,41 +193,61 @@ def _jira_blocks(text: str, blanks: list[tuple[int, int]], regions: list[Region]
         regions.append(Region(opened[1], len(text), "quote" if opened[0] == "quote" else "code"))
 
 
+def _line_starts(text: str) -> list[int]:
+    starts = [m.end() for m in _LINE_HINT.finditer(text)]
+    return [0, *starts] if not starts or starts[0] != 0 else starts
+
+
 def _lines(text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
-    fence: str | None = None
+    """Line-level constructs, visiting only the lines that `_LINE_HINT` says may hold one."""
+    fence = ""
     fence_start = 0
-    previous_blank = True
-    previous_code = False
-    for match in _LINE.finditer(text):
-        start, end = match.span()
-        if start == end:
-            break
-        line = match.group()
+    code_end = -1  # end of the last indented-code line, to continue a block
+    for start in _line_starts(text):
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline
+        line = text[start:end]
         fence_match = _FENCE.match(line)
-        if fence is None and fence_match:
-            fence, fence_start = fence_match.group(1), end
-            blanks.append((start, end - 1 if line.endswith("\n") else end))
-            continue
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+        if fence_match:
+            marker = fence_match.group(1)
+            if not fence:
+                fence, fence_start = marker, end
+                blanks.append((start, end))
+                continue
+            if marker[0] == fence[0] and len(marker) >= len(fence):
                 regions.append(Region(fence_start, start, "code"))
-                blanks.append((start, end - 1 if line.endswith("\n") else end))
-                fence = None
-            continue
+                blanks.append((start, end))
+                fence = ""
+                continue
         quote = _QUOTE.match(line)
         if quote:
+            # The marker is blanked even inside fences, so a second pass sees the same text.
             blanks.append((start + quote.start(1), start + quote.end(1)))
-            regions.append(Region(start + quote.end(1), end, "quote"))
-        elif _LOG_LINE.match(line):
+            if not fence:
+                regions.append(Region(start + quote.end(1), end, "quote"))
+            continue
+        marker_match = _MARKER.match(line)
+        if marker_match:
+            blanks.append((start + marker_match.start(1), start + marker_match.end(1)))
+            if marker_match.group(1).lower() == "bq." and not fence:
+                regions.append(Region(start + marker_match.end(1), end, "quote"))
+            continue
+        if fence:
+            continue
+        if _LOG_LINE.match(line):
             regions.append(Region(start, end, "log"))
-        is_blank = not line.strip()
-        is_code = not is_blank and (previous_blank or previous_code) and bool(_INDENTED.match(line))
-        if is_code:
+        elif _INDENTED.match(line) and (code_end == start - 1 or _after_blank_line(text, start)):
             regions.append(Region(start, end, "code"))
-        previous_code = is_code or (previous_code and is_blank)
-        previous_blank = is_blank
-    if fence is not None:
+            code_end = end
+    if fence:
         regions.append(Region(fence_start, len(text), "code"))
+
+
+def _after_blank_line(text: str, start: int) -> bool:
+    if start == 0:
+        return True
+    previous = text.rfind("\n", 0, start - 1)
+    return not text[previous + 1 : start - 1].strip()
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -229,6 +271,9 @@ def _merge(length: int, regions: list[Region]) -> tuple[Region, ...]:
     """Paint regions by kind priority and read back non-overlapping runs."""
     if not regions:
         return ()
+    ordered = sorted((r for r in regions if r.end > r.start), key=lambda r: (r.start, r.end))
+    if all(a.end <= b.start for a, b in itertools.pairwise(ordered)):
+        return tuple(Region(max(r.start, 0), min(r.end, length), r.kind) for r in ordered)
     paint = bytearray(length)
     for kind in REGION_KINDS:
         code = _KIND_CODE[kind]
@@ -396,9 +441,9 @@ class _AdfWriter:
             self.node(content, depth + 1)
         if kind in {"codeBlock", "blockquote"}:
             self.regions.append(Region(start, self.length, "code" if kind == "codeBlock" else "quote"))
-        if kind in _BLOCKS and kind not in {"tableCell", "tableHeader", "doc", "listItem"}:
-            if not self.parts or not self.parts[-1].endswith("\n"):
-                self.plain("\n")
+        ends_block = kind in _BLOCKS and kind not in {"tableCell", "tableHeader", "doc", "listItem"}
+        if ends_block and (not self.parts or not self.parts[-1].endswith("\n")):
+            self.plain("\n")
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}

@@ -54,7 +54,7 @@ def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResul
     control = requirement.control
     if requirement.waiver is not None:
         waiver = requirement.waiver
-        note = f"waived: {waiver.reason}" + (f" (approved by {waiver.approver})" if waiver.approver else "")
+        note = waiver.reason + (f" (approved by {waiver.approver})" if waiver.approver else "")
         return TraceNode(requirement, Status.WAIVED, tuple(locations), tuple(violations), note)
     if control.verification == "manual":
         return TraceNode(requirement, Status.MANUAL, tuple(locations), (), "needs a reviewer's sign-off")
@@ -67,12 +67,15 @@ def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResul
             requirement, Status.IMPLEMENTED, (), (), f"no violation found in {scan.files_scanned} scanned files"
         )
     if control.id not in scan.covered_controls:
+        # Nothing can look for it in these languages: a reviewer signs it off (or the code is
+        # annotated), rather than a pass or a fail the engine could not have earned.
+        languages = ", ".join(scan.languages) or "these files"
         return TraceNode(
             requirement,
-            Status.MISSING,
+            Status.MANUAL,
             (),
             (),
-            f"no rule for {', '.join(scan.languages) or 'these files'} yet: implement and annotate it, or waive",
+            f"no rule for {languages} yet: needs a reviewer's sign-off, or annotate the implementing line",
         )
     return TraceNode(requirement, Status.MISSING, (), (), "no implementation found")
 

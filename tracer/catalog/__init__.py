@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from tracer import yamlsafe
 from tracer.errors import ConfigError, InputError
 from tracer.model import FRAMEWORKS, Citation, Control, Floor, ParamSpec
 
@@ -47,7 +48,7 @@ class Catalog:
 @lru_cache(maxsize=4)
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlsafe.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the control catalog ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or not isinstance(data.get("controls"), list):

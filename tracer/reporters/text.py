@@ -17,7 +17,8 @@ _COLORS = {
     Status.WAIVED: "\033[36m",
 }
 _RESET = "\033[0m"
-_NAME_WIDTH = 28
+_NAME_WIDTH = 32
+MAX_LOCATIONS = 3
 
 
 def render(result: TraceResult, options: RenderOptions) -> str:
@@ -86,15 +87,18 @@ def _node_lines(node: TraceNode, last: bool, color: bool) -> list[str]:
         head = f"{_COLORS[node.status]}{mark}{_RESET} {name}{detail}"
     lines = [branch + head]
     children: list[str] = []
+    # The terminal shows the parameters a framework or the policy set; JSON has them all.
     for param in node.requirement.params:
-        if param.value != "":
+        if param.value != "" and (param.is_policy or (param.floor is not None and param.floor.framework)):
             children.append(f"param  {param_text(param)}")
     shown_violations = node.violations[1:] if node.status is Status.VIOLATED else node.violations
     for location in shown_violations:
         children.append(f"! {location.path}:{_span(location.start_line, location.end_line)}  {location.message}")
-    for location in node.locations:
+    for location in node.locations[:MAX_LOCATIONS]:
         where = f"{location.path}:{_span(location.start_line, location.end_line)}"
         children.append(f"{where.ljust(_NAME_WIDTH - 2)}  {location.message}")
+    if len(node.locations) > MAX_LOCATIONS:
+        children.append(f"… {len(node.locations) - MAX_LOCATIONS} more (--format json lists every location)")
     for index, child in enumerate(children):
         twig = "└── " if index == len(children) - 1 else "├── "
         lines.append(stem + twig + child)

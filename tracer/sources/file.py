@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from tracer import yamlsafe
 from tracer.errors import InputError
 from tracer.model import Ticket
 
@@ -105,7 +106,7 @@ def iter_ticket_file(path: Path, *, keep_going: bool) -> Iterator[LineResult]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ticket file ({exc.strerror})") from None
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if suffix == ".json" else yamlsafe.load(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
     except yaml.YAMLError as exc:

@@ -1,0 +1,475 @@
+"""Ticket -> Classification: indicators, frameworks and risk, each with its evidence.
+
+How a ticket is read (docs/classifier.md has the long version):
+1. each field is normalised (tracer/textnorm.py): markup blanked, code, logs, URLs and
+   quotes marked as low-weight regions, offsets kept;
+2. the lexicon's terms and the org's framework triggers are found as whole words;
+3. sense rules drop the known traps ("pad token", "card shadow", "git checkout" ...);
+4. every match weighs term weight x field weight x region weight x ticket dampener;
+5. an indicator fires when its evidence reaches the indicator threshold; "support" terms
+   (a bare "database", "log") count only once another indicator fired on its own;
+6. frameworks (tracer/frameworks.py) and risk (tracer/risk.py) follow from the evidence.
+
+The compiled lexicon lives in a Classifier built once per (lexicon, config) and reused.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from tracer.config import OrgConfig
+from tracer.frameworks import FrameworkRules, FrameworkSignal, detect_frameworks, strongest
+from tracer.lexicon import (
+    Context,
+    FieldWords,
+    Lexicon,
+    Matcher,
+    RawMatch,
+    Sense,
+    Term,
+    compile_context,
+    field_words,
+    load_lexicon,
+    word_forms,
+)
+from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
+from tracer.risk import RiskModel, RiskSignal, risk_model_from, score_risk
+from tracer.textnorm import NormText, normalize
+
+_SINGLE_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class _CompiledSense:
+    id: str
+    near: Context | None
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    ticket_wide: bool
+
+
+@dataclass(frozen=True)
+class _CompiledDampener:
+    id: str
+    fields: tuple[str, ...]
+    words: Context | None
+    factor: float
+    unless: Context | None
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str  # "title", "description", "labels[2]" ...
+    kind: str  # "title", "description", "labels", "components"
+    norm: NormText
+    low: str
+    prepared: FieldWords
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """A lexicon and an org policy compiled for matching; build once, classify many."""
+
+    lexicon: Lexicon
+    config: OrgConfig
+    matcher: Matcher  # the lexicon's terms (group 0), then the org's triggers (group 1)
+    trigger_of: Mapping[int, str]  # term index of a trigger -> framework
+    senses_by_word: Mapping[str, tuple[_CompiledSense, ...]]
+    senses_by_term: Mapping[str, tuple[_CompiledSense, ...]]  # by term id
+    near_of: Mapping[str, Context]  # term id -> requires_near context
+    tag_near: Mapping[tuple[int, str], Context]  # (term, framework) -> near context
+    dampeners: tuple[_CompiledDampener, ...]
+    checked_terms: frozenset[int]  # term indices with a sense rule or `requires_near`
+    framework_rules: FrameworkRules
+    risk_model: RiskModel
+
+    def classify(self, ticket: Ticket) -> Classification:
+        fields = _fields(ticket)
+        text_fields = [f for f in fields if f.kind in {"title", "description"}]
+        whole = _TicketText(
+            "\n".join(f.low for f in text_fields), frozenset().union(*(f.prepared.words for f in text_fields))
+        )
+        damp = self._dampening(fields, whole)
+        lexicon = self.lexicon
+        terms = self.matcher.terms
+        checked = self.checked_terms
+        hits: list[_Hit] = []
+        for item in fields:
+            field_weight = lexicon.field_weights.get(item.kind, 1.0) * damp
+            for raw in self.matcher.scan(item.prepared):
+                term = terms[raw.term]
+                if term.fields and item.kind not in term.fields:
+                    continue
+                if (raw.term in checked or item.low[raw.start : raw.end] in self.senses_by_word) and self._suppressed(
+                    raw, term, item, whole
+                ):
+                    continue
+                hits.append(_Hit(term, raw, item, field_weight * self._region(item, raw)))
+        indicators = self._indicators(hits)
+        if not indicators:
+            return Classification(False, (), (), score_risk((), ticket, self.config, model=self.risk_model))
+        signals: list[FrameworkSignal] = []
+        risk_signals: list[RiskSignal] = []
+        for hit in hits:
+            trigger = self.trigger_of.get(hit.raw.term)
+            if trigger is not None:
+                signals.append(FrameworkSignal(trigger, hit.evidence(lexicon.trigger_weight * hit.multiplier), True))
+                continue
+            for name, tag in hit.term.frameworks.items():
+                context = self.tag_near.get((hit.raw.term, name))
+                if context is None or context.near(hit.item.low, hit.raw.start, hit.raw.end, lexicon.window):
+                    signals.append(FrameworkSignal(name, hit.evidence(tag.weight * hit.multiplier), False))
+            for name, weight in hit.term.risk.items():
+                risk_signals.append(RiskSignal(name, weight * min(hit.multiplier, 1.0), hit.evidence(weight)))
+        frameworks = detect_frameworks(signals, indicators, self.config, self.framework_rules)
+        risk = score_risk(
+            indicators, ticket, self.config, frameworks=frameworks, signals=risk_signals, model=self.risk_model
+        )
+        return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
+
+    def _region(self, item: _Field, raw: RawMatch) -> float:
+        kind = item.norm.kind_at(raw.start)
+        return self.lexicon.region_weights.get(kind, 1.0) if kind else 1.0
+
+    def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
+        factor = 1.0
+        for damp in self.dampeners:
+            if damp.words is None:
+                continue
+            if any(f.kind in damp.fields and damp.words.in_words(f.prepared.words, f.low) for f in fields):
+                if damp.unless is not None and damp.unless.in_words(ticket.words, ticket.low):
+                    continue
+                factor = min(factor, damp.factor)
+        return factor
+
+    def _suppressed(self, raw: RawMatch, term: Term, item: _Field, ticket: _TicketText) -> bool:
+        low = item.low
+        senses = self.senses_by_term.get(term.id, ())
+        matched = low[raw.start : raw.end]
+        if _SINGLE_WORD.fullmatch(matched):
+            senses = senses + self.senses_by_word.get(matched, ())
+        for sense in senses:
+            if sense.near is not None:
+                if sense.ticket_wide and sense.near.in_words(ticket.words, ticket.low):
+                    return True
+                if not sense.ticket_wide and sense.near.near(low, raw.start, raw.end, self.lexicon.window):
+                    return True
+            if sense.before is not None and sense.before.search(low, max(0, raw.start - 40), raw.start):
+                return True
+            if sense.after is not None and sense.after.match(low, raw.end, raw.end + 40):
+                return True
+        near = self.near_of.get(term.id)
+        return near is not None and not near.near(low, raw.start, raw.end, self.lexicon.window)
+
+    def _indicators(self, hits: Sequence[_Hit]) -> tuple[IndicatorHit, ...]:
+        threshold = self.lexicon.indicator_threshold
+        cap = self.lexicon.repeat_cap
+        # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
+        own: dict[str, dict[str, list[float]]] = {}
+        everything: dict[str, dict[str, list[float]]] = {}
+        for hit in hits:
+            for name, weight in hit.term.indicators.items():
+                value = weight * hit.multiplier
+                targets = (everything,) if hit.term.support else (everything, own)
+                for table in targets:
+                    rule = table.setdefault(name, {}).setdefault(hit.term.id, [0.0, 0.0])
+                    rule[0] += value
+                    rule[1] = max(rule[1], value)
+        if not any(_total(rules, cap) >= threshold for rules in own.values()):
+            return ()
+        fired: list[IndicatorHit] = []
+        for name in INDICATORS:
+            rules = everything.get(name)
+            if not rules:
+                continue
+            score = round(_total(rules, cap), 3)
+            if score >= threshold:
+                # Evidence objects only for what is shown: the strongest matches of a fired indicator.
+                ranked = sorted(
+                    (
+                        (hit.term.indicators[name] * hit.multiplier, i)
+                        for i, hit in enumerate(hits)
+                        if name in hit.term.indicators
+                    ),
+                    key=lambda pair: (-pair[0], pair[1]),
+                )
+                evidence = [hits[i].evidence(weight) for weight, i in ranked[: 3 * self.lexicon.max_evidence]]
+                fired.append(IndicatorHit(name, score, strongest(evidence, self.lexicon.max_evidence)))
+        return tuple(fired)
+
+
+def _total(rules: Mapping[str, list[float]], cap: float) -> float:
+    return sum(min(total, cap * best) for total, best in rules.values())
+
+
+class _Hit(NamedTuple):
+    """One kept match and its weight before the term's own weight (a tuple: it is made per match)."""
+
+    term: Term
+    raw: RawMatch
+    item: _Field
+    multiplier: float
+
+    def evidence(self, weight: float) -> Evidence:
+        start, end = self.item.norm.source_span(self.raw.start, self.raw.end)
+        text = self.item.norm.source[start:end]
+        return Evidence(
+            field=self.item.name, text=text, start=start, end=end, weight=round(weight, 3), rule=self.term.id
+        )
+
+
+@dataclass(frozen=True)
+class _TicketText:
+    """Title and description together, for ticket-wide context."""
+
+    low: str
+    words: frozenset[str]
+
+
+def _fields(ticket: Ticket) -> list[_Field]:
+    fields: list[_Field] = []
+    for name, value in (("title", ticket.title), ("description", ticket.description)):
+        norm = normalize(_text(value))
+        prepared = field_words(norm.text)
+        fields.append(_Field(name, name, norm, prepared.low, prepared))
+    for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
+        for index, value in enumerate(values or ()):
+            text = _text(value)
+            if text:
+                prepared = field_words(text)
+                fields.append(
+                    _Field(f"{kind}[{index}]", kind, NormText(source=text, text=text), prepared.low, prepared)
+                )
+    return fields
+
+
+def _text(value: Any) -> str:
+    # Tickets are untrusted: tolerate None and non-strings built by hand, never raise.
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Building
+
+
+def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Classifier:
+    """Compile the lexicon and the org's framework triggers for matching."""
+    lexicon = lexicon or load_lexicon()
+    triggers: list[Term] = []
+    trigger_of: dict[int, str] = {}
+    base = len(lexicon.terms)
+    for name in FRAMEWORKS:
+        policy = config.frameworks.get(name)
+        if policy is None or not policy.enabled:
+            continue
+        for kind, values in (
+            ("keywords", policy.triggers.keywords),
+            ("components", policy.triggers.components),
+            ("labels", policy.triggers.labels),
+        ):
+            for index, keyword in enumerate(values):
+                term = _trigger_term(name, kind, index, keyword)
+                if term is not None:
+                    trigger_of[base + len(triggers)] = name
+                    triggers.append(term)
+    senses_by_word: dict[str, list[_CompiledSense]] = {}
+    senses_by_term: dict[str, list[_CompiledSense]] = {}
+    for sense in lexicon.senses:
+        compiled = _compile_sense(sense)
+        for word in sense.words:
+            senses_by_word.setdefault(word, []).append(compiled)
+        for term_id in sense.terms:
+            senses_by_term.setdefault(term_id, []).append(compiled)
+    near_of: dict[str, Context] = {}
+    tag_near: dict[tuple[int, str], Context] = {}
+    for i, term in enumerate(lexicon.terms):
+        context = compile_context(term.requires_near)
+        if context is not None:
+            near_of[term.id] = context
+        for name, tag in term.frameworks.items():
+            context = compile_context(tag.near)
+            if context is not None:
+                tag_near[(i, name)] = context
+    return Classifier(
+        lexicon=lexicon,
+        config=config,
+        matcher=Matcher((*lexicon.terms, *triggers), (0,) * base + (1,) * len(triggers)),
+        trigger_of=trigger_of,
+        senses_by_word={w: tuple(s) for w, s in senses_by_word.items()},
+        senses_by_term={i: tuple(s) for i, s in senses_by_term.items()},
+        near_of=near_of,
+        tag_near=tag_near,
+        checked_terms=frozenset(
+            i for i, t in enumerate((*lexicon.terms, *triggers)) if t.id in senses_by_term or t.id in near_of
+        ),
+        dampeners=tuple(
+            _CompiledDampener(d.id, d.fields, compile_context(d.words), d.factor, compile_context(d.unless))
+            for d in lexicon.dampeners
+        ),
+        framework_rules=FrameworkRules(
+            threshold=lexicon.framework_threshold,
+            repeat_cap=lexicon.repeat_cap,
+            max_evidence=lexicon.max_evidence,
+            gates={name: gate.requires_any for name, gate in lexicon.gates.items()},
+        ),
+        risk_model=risk_model_from(lexicon.risk),
+    )
+
+
+def _trigger_term(framework: str, kind: str, index: int, keyword: str) -> Term | None:
+    """An org trigger as a term: word-aware, inflected; ALL-CAPS single words keep their case."""
+    words = _SINGLE_WORD.findall(keyword)
+    if not words:
+        return None
+    rule = f"policy:frameworks.{framework}.triggers.{kind}[{index}]"
+    fields = ("labels",) if kind == "labels" else ("components",) if kind == "components" else ()
+    word = words[0]
+    if len(words) == 1 and sum(ch.isupper() for ch in word) >= 2 and not any(ch.islower() for ch in word):
+        return Term(id=rule, forms=(), acronyms=(word, word + "s"), fields=fields)
+    return Term(id=rule, forms=word_forms(keyword), fields=fields)
+
+
+def _compile_sense(sense: Sense) -> _CompiledSense:
+    def edge(phrases: Sequence[str], at_end: bool) -> re.Pattern[str] | None:
+        alternatives = sorted(
+            {r"[\s\-_/*~+]{1,4}".join(re.escape(w) for w in form) for p in phrases for form in word_forms(p)}
+        )
+        if not alternatives:
+            return None
+        body = "|".join(alternatives)
+        if at_end:  # the context words end right before the match
+            return re.compile(rf"(?<![^\W_])(?:{body})[\s\-_/*~+:'\"]{{0,4}}$")
+        return re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}(?:{body})(?![^\W_])")
+
+    return _CompiledSense(
+        id=sense.id,
+        near=compile_context(sense.unless_near),
+        before=edge(sense.unless_before, True),
+        after=edge(sense.unless_after, False),
+        ticket_wide=sense.ticket_wide,
+    )
+
+
+class _ConfigKey:
+    """Hashes an OrgConfig by identity (its mappings make it unhashable by value)."""
+
+    __slots__ = ("config",)
+
+    def __init__(self, config: OrgConfig) -> None:
+        self.config = config
+
+    def __hash__(self) -> int:
+        return id(self.config)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ConfigKey) and other.config is self.config
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_classifier(key: _ConfigKey) -> Classifier:
+    return build_classifier(key.config)
+
+
+def classify(ticket: Ticket, config: OrgConfig, classifier: Classifier | None = None) -> Classification:
+    """Classify one ticket; the compiled classifier is cached per config object."""
+    if classifier is None or classifier.config is not config:
+        classifier = _cached_classifier(_ConfigKey(config))
+    return classifier.classify(ticket)
+
+
+# ---------------------------------------------------------------------------------------
+# Output for `vibeward classify`
+
+
+def _evidence_record(item: Evidence) -> dict[str, Any]:
+    return {
+        "field": item.field,
+        "text": item.text,
+        "start": item.start,
+        "end": item.end,
+        "weight": item.weight,
+        "rule": item.rule,
+    }
+
+
+def classification_record(ticket: Ticket, classification: Classification, with_evidence: bool) -> dict[str, Any]:
+    """One JSON Lines record: names always, evidence (field, text, offsets, rule) on request."""
+    indicators: list[dict[str, Any]] = []
+    for hit in classification.indicators:
+        entry: dict[str, Any] = {"name": hit.name, "score": hit.score}
+        if with_evidence:
+            entry["evidence"] = [_evidence_record(e) for e in hit.evidence]
+        indicators.append(entry)
+    frameworks: list[dict[str, Any]] = []
+    for fw in classification.frameworks:
+        entry = {"name": fw.name, "reason": fw.reason}
+        if with_evidence:
+            entry["evidence"] = [_evidence_record(e) for e in fw.evidence]
+        frameworks.append(entry)
+    risk: dict[str, Any] = {"score": classification.risk.score, "level": classification.risk.level}
+    if with_evidence:
+        risk["factors"] = [
+            {"name": f.name, "weight": f.weight, "reason": f.reason} for f in classification.risk.factors
+        ]
+        risk["actions"] = list(classification.risk.actions)
+    return {
+        "id": ticket.key,
+        "security_relevant": classification.security_relevant,
+        "indicators": indicators,
+        "frameworks": frameworks,
+        "risk": risk,
+    }
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return f'"{flat}"'
+
+
+def render_classification_text(ticket: Ticket, classification: Classification) -> str:
+    """Human-readable classification: each decision with the words and fields behind it."""
+    title = " ".join(ticket.title.split()) or "(no title)"
+    risk = classification.risk
+    lines = [f"{ticket.key}: {title}"]
+    if not classification.security_relevant:
+        lines.append(f"  not security-relevant (risk {risk.level}, {risk.score:g}/10)")
+        return "\n".join(lines) + "\n"
+    lines.append(f"  security-relevant; risk {risk.level} ({risk.score:g}/10)")
+    lines.append("  indicators:")
+    for hit in classification.indicators:
+        shown = ", ".join(f"{_quote(e.text)} ({e.field})" for e in hit.evidence[:3])
+        lines.append(f"    {hit.name} ({hit.score:g}): {shown}")
+    if classification.frameworks:
+        lines.append("  frameworks:")
+        for fw in classification.frameworks:
+            if fw.reason == "baseline":
+                lines.append(f"    org baseline (frameworks.{fw.name}.baseline) → {fw.name} applicable")
+                continue
+            best = fw.evidence[0] if fw.evidence else None
+            if best is None:
+                lines.append(f"    → {fw.name} applicable ({fw.reason})")
+            else:
+                via = "org trigger" if best.rule.startswith("policy:") else "lexicon"
+                lines.append(f"    {_quote(best.text)} ({best.field}) → {fw.name} applicable [{via} {best.rule}]")
+    if risk.factors:
+        lines.append("  risk factors: " + ", ".join(f"{f.name} {f.weight:+g}" for f in risk.factors))
+    if risk.actions:
+        lines.append("  actions: " + "; ".join(risk.actions))
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "Classifier",
+    "build_classifier",
+    "classification_record",
+    "classify",
+    "render_classification_text",
+]
