@@ -181,3 +181,22 @@ def test_language_detection_ignores_excluded_folders(tmp_path: Path) -> None:
     languages, files = locate.detect_languages(tmp_path, locate.DEFAULT_EXCLUDES)
     assert languages == ("java", "python", "typescript")
     assert files == 3
+
+
+def test_rule_files_are_chosen_by_the_languages_present(tmp_path: Path) -> None:
+    rule = "rules:\n  - id: {id}\n    languages: [{lang}]\n    message: m\n    pattern: x\n" \
+        "    metadata: {{control: mfa, kind: evidence}}\n"
+    rules = write_files(
+        tmp_path,
+        {
+            "mfa/python.yml": rule.format(id="py", lang="python"),
+            "mfa/java.yml": rule.format(id="java", lang="java"),
+            "mfa/java-properties.yml": rule.format(id="props", lang="generic"),
+            "mfa/any-nginx.yml": rule.format(id="nginx", lang="generic"),
+            "mfa/javascript.yml": rule.format(id="js", lang="javascript"),
+        },
+    )
+    ids = lambda langs: sorted(r["id"] for r in locate.collect_rules(["mfa"], langs, rules))  # noqa: E731
+    assert ids(["python"]) == ["nginx", "py"]
+    assert ids(["java"]) == ["java", "nginx", "props"]
+    assert ids(["typescript"]) == ["js", "nginx"]  # JS rules run on TypeScript too

@@ -127,9 +127,14 @@ def collect_rules(controls: Iterable[str], languages: Iterable[str], rules_root:
     wanted = sorted({f for lang in languages for f in RULE_FILES_BY_LANGUAGE.get(lang, ())})
     rules: list[dict[str, Any]] = []
     for control in dict.fromkeys(controls):
-        for language in wanted:
-            path = rules_root / control / f"{language}.yml"
-            if path.is_file():
+        folder = rules_root / control
+        if not folder.is_dir():
+            continue
+        # <language>.yml, <language>-<topic>.yml (e.g. java-properties.yml for Spring settings),
+        # and any-<topic>.yml (e.g. a shipped nginx config) whatever the language.
+        for path in sorted(folder.glob("*.yml")):
+            stem = path.stem
+            if stem.startswith("any-") or stem in wanted or stem.split("-", 1)[0] in wanted:
                 rules.extend(_read_rules(path, control))
     return rules
 

@@ -398,11 +398,10 @@ class _AdfWriter:
     def node(self, node: Any, depth: int) -> None:
         if depth > _MAX_DEPTH:
             return
-        if isinstance(node, list):
-            for item in node:
-                self.node(item, depth + 1)
-            return
-        if not isinstance(node, _Pairs):
+        if not isinstance(node, _Pairs):  # a _Pairs is a list too: test it first
+            if isinstance(node, list):
+                for item in node:
+                    self.node(item, depth + 1)
             return
         kind = _get(node, "type")
         attrs = _get(node, "attrs")

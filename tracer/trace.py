@@ -19,8 +19,18 @@ from tracer.model import (
     Verdict,
 )
 
-# Units a rule may capture a parameter in, and how they compare.
-_UNIT_FACTORS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# Units a rule may capture a parameter in (idle_timeout_seconds for idle_timeout_minutes), and
+# how they convert; durations and sizes never meet, since the parameter's base name must match.
+_UNIT_FACTORS = {
+    "seconds": 1,
+    "minutes": 60,
+    "hours": 3600,
+    "days": 86400,
+    "bytes": 1,
+    "kb": 1024,
+    "mb": 1024**2,
+    "gb": 1024**3,
+}
 
 
 def build_nodes(requirements: RequirementSet, scan: ScanResult) -> tuple[TraceNode, ...]:

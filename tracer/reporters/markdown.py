@@ -21,7 +21,8 @@ _STATUS_ICON = {
     Status.MANUAL: "📝",
     Status.WAIVED: "⏭️",
 }
-_ESCAPE = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+# Inline Markdown only needs its structural characters escaped; HTML is entity-encoded first.
+_ESCAPE = re.compile(r"([\\`*_{}\[\]|~])")
 TRUNCATION_NOTE = "\n\n_… truncated: the full trace is in the job summary and the JSON report._\n"
 
 
@@ -107,7 +108,7 @@ def _details(node: TraceNode, result: TraceResult) -> str:
     lines = [
         f"<details><summary>{STATUS_MARK[node.status]} <code>{control.id}</code> — {node.status.value}</summary>",
         "",
-        escape(control.statement),
+        control.statement,  # catalog text, ours
         "",
     ]
     if requirement.citations:
