@@ -45,15 +45,15 @@ def app(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_check_controls_json_validates_against_the_schema(app: Path) -> None:
-    result = run("check", str(app), "--controls", "rate_limiting,mfa", "--format", "json")
-    assert result.exit_code == 1  # mfa is missing
+    result = run("check", str(app), "--controls", "rate_limiting,csrf_protection", "--format", "json")
+    assert result.exit_code == 1  # csrf_protection is missing
     data = json.loads(result.output)
     jsonschema.validate(data, SCHEMA)
     by_control = {r["control"]: r for r in data["requirements"]}
     assert by_control["rate_limiting"]["status"] == "implemented"
     assert by_control["rate_limiting"]["locations"][0]["path"] == "app/auth.py"
     assert by_control["rate_limiting"]["locations"][0]["start_line"] == 4
-    assert by_control["mfa"]["status"] == "missing"
+    assert by_control["csrf_protection"]["status"] == "missing"
     assert data["repository"]["commit"]  # a real git repository: the commit is known
 
 

@@ -15,7 +15,9 @@ The compiled lexicon lives in a Classifier built once per (lexicon, config) and 
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,11 +65,21 @@ class _CompiledDampener:
 
 @dataclass(frozen=True)
 class _Field:
-    name: str  # "title", "description", "labels[2]" ...
-    kind: str  # "title", "description", "labels", "components"
+    name: str  # "title", "description", "labels", "components"
+    kind: str  # the same; the name a field's weight is looked up by
     norm: NormText
     low: str
     prepared: FieldWords
+    parts: tuple[int, ...] = ()  # list fields are matched joined: where each value starts
+
+    def locate(self, start: int, end: int) -> tuple[str, int, int, str]:
+        """Field name, source offsets and text of a view span; "labels[2]" for a list value."""
+        start, end = self.norm.source_span(start, end)
+        text = self.norm.source[start:end]
+        if not self.parts:
+            return self.name, start, end, text
+        index = bisect.bisect_right(self.parts, start) - 1
+        return f"{self.name}[{index}]", start - self.parts[index], end - self.parts[index], text
 
 
 @dataclass(frozen=True)
@@ -89,10 +101,7 @@ class Classifier:
 
     def classify(self, ticket: Ticket) -> Classification:
         fields = _fields(ticket)
-        text_fields = [f for f in fields if f.kind in {"title", "description"}]
-        whole = _TicketText(
-            "\n".join(f.low for f in text_fields), frozenset().union(*(f.prepared.words for f in text_fields))
-        )
+        whole = _TicketText(fields[:2])  # title and description; joined only if a rule asks
         damp = self._dampening(fields, whole)
         lexicon = self.lexicon
         terms = self.matcher.terms
@@ -215,19 +224,23 @@ class _Hit(NamedTuple):
     multiplier: float
 
     def evidence(self, weight: float) -> Evidence:
-        start, end = self.item.norm.source_span(self.raw.start, self.raw.end)
-        text = self.item.norm.source[start:end]
-        return Evidence(
-            field=self.item.name, text=text, start=start, end=end, weight=round(weight, 3), rule=self.term.id
-        )
+        name, start, end, text = self.item.locate(self.raw.start, self.raw.end)
+        return Evidence(field=name, text=text, start=start, end=end, weight=round(weight, 3), rule=self.term.id)
 
 
-@dataclass(frozen=True)
 class _TicketText:
-    """Title and description together, for ticket-wide context."""
+    """Title and description together, for ticket-wide context; built on first use."""
 
-    low: str
-    words: frozenset[str]
+    def __init__(self, fields: Sequence[_Field]) -> None:
+        self._fields = fields
+
+    @functools.cached_property
+    def low(self) -> str:
+        return "\n".join(f.low for f in self._fields)
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset().union(*(f.prepared.words for f in self._fields))
 
 
 def _fields(ticket: Ticket) -> list[_Field]:
@@ -237,14 +250,18 @@ def _fields(ticket: Ticket) -> list[_Field]:
         prepared = field_words(norm.text)
         fields.append(_Field(name, name, norm, prepared.low, prepared))
     for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
-        for index, value in enumerate(values or ()):
-            text = _text(value)
-            if text:
-                prepared = field_words(text)
-                fields.append(
-                    _Field(f"{kind}[{index}]", kind, NormText(source=text, text=text), prepared.low, prepared)
-                )
+        texts = [_text(value).replace("\n", " ") for value in values or ()]
+        if not any(texts):
+            continue
+        # One joined text per list: " | " keeps a phrase from running across two values.
+        parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
+        joined = _LIST_JOIN.join(texts)
+        prepared = field_words(joined)
+        fields.append(_Field(kind, kind, NormText(source=joined, text=joined), prepared.low, prepared, parts))
     return fields
+
+
+_LIST_JOIN = " | "
 
 
 def _text(value: Any) -> str:

@@ -6,6 +6,7 @@ so that a newer config still runs on an older vibeward.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,13 @@ from tracer.model import FRAMEWORKS, INDICATORS, Waiver
 CONFIG_NAMES = ("compliance-config.yml", "compliance-config.yaml", ".vibeward/compliance-config.yml")
 RISK_LEVELS = ("low", "medium", "high", "critical")
 ENFORCEMENT_MODES = ("monitor", "comment", "block")
+TRACKER_TYPES = ("jira", "github", "gitlab", "linear", "file")
+TRACKER_ERROR_MODES = ("fail", "warn")
+MISSING_KEY_MODES = ("fail", "warn", "pass")
+JIRA_AUTH_KINDS = ("cloud", "pat")
 
 Scalar = int | float | str | bool
+_PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{1,29}$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,18 @@ class RiskPolicy:
 
 
 @dataclass(frozen=True)
+class TrackerConfig:
+    """The `tracker:` section; never holds a secret (tokens come from the environment)."""
+
+    type: str = ""  # "" = pick by key shape and environment
+    url: str = ""
+    project_keys: tuple[str, ...] = ()  # allowlist of project keys; empty = any
+    on_tracker_error: str = "fail"
+    on_missing_key: str = "fail"
+    auth: str = ""  # jira only: "cloud" (email + API token) or "pat"; "" = by env vars
+
+
+@dataclass(frozen=True)
 class OrgConfig:
     path: str  # the file read, or "built-in default policy"
     frameworks: Mapping[str, FrameworkPolicy]
@@ -58,6 +76,7 @@ class OrgConfig:
     scan_timeout: int = 600
     warnings: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
+    tracker: TrackerConfig = TrackerConfig()
 
     def line_of(self, key_path: str) -> int:
         return self.lines.get(key_path, 0)
@@ -69,12 +88,13 @@ class OrgConfig:
 
 
 # A declared schema: the allowed keys at each level and their expected types.
-_TOP_KEYS = {"frameworks", "risk", "waivers", "scan", "enforcement", "version"}
+_TOP_KEYS = {"frameworks", "risk", "waivers", "scan", "enforcement", "version", "tracker"}
 _FRAMEWORK_KEYS = {"enabled", "baseline", "triggers", "requirements", "description"}
 _TRIGGER_KEYS = {"keywords", "components", "labels"}
 _RISK_KEYS = {"weights", "actions"}
 _WAIVER_KEYS = {"control", "reason", "owner", "approver", "expires", "scope"}
 _SCAN_KEYS = {"exclude", "timeout"}
+_TRACKER_KEYS = {"type", "url", "project_keys", "on_tracker_error", "on_missing_key", "auth"}
 
 
 def find_config(start: Path) -> Path | None:
@@ -118,6 +138,7 @@ def load(path: Path | None) -> OrgConfig:
         scan_timeout=user.scan_timeout,
         warnings=user.warnings,
         lines=user.lines,
+        tracker=user.tracker,
     )
 
 
@@ -208,10 +229,12 @@ class _Reader:
         enforcement = top.get("enforcement", "block")
         if enforcement not in ENFORCEMENT_MODES:
             raise self.fail("enforcement", f"expected one of {', '.join(ENFORCEMENT_MODES)}, got {enforcement!r}")
+        tracker = self.tracker(top.get("tracker"))
         return OrgConfig(
             path=self.path,
             frameworks=frameworks,
             risk=risk,
+            tracker=tracker,
             waivers=self.waivers(top.get("waivers")),
             exclude=self.strings(scan.get("exclude"), "scan.exclude"),
             enforcement=enforcement,
@@ -284,6 +307,37 @@ class _Reader:
             if level in RISK_LEVELS
         }
         return RiskPolicy(weights=weights, actions=actions)
+
+    def choice(self, value: Any, key_path: str, allowed: tuple[str, ...], default: str) -> str:
+        if value is None:
+            return default
+        if value not in allowed:
+            raise self.fail(key_path, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return str(value)
+
+    def tracker(self, value: Any) -> TrackerConfig:
+        section = self.mapping(value, "tracker", _TRACKER_KEYS)
+        url = section.get("url") or ""
+        if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
+            raise self.fail("tracker.url", "expected an http(s) URL")
+        if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+            raise self.fail("tracker.url", "must not contain credentials; tokens come from the environment")
+        keys = self.strings(section.get("project_keys"), "tracker.project_keys")
+        for index, key in enumerate(keys):
+            if not _PROJECT_KEY.match(key):
+                raise self.fail(f"tracker.project_keys[{index}]", f"{key!r} is not a project key (e.g. PAY)")
+        return TrackerConfig(
+            type=self.choice(section.get("type"), "tracker.type", TRACKER_TYPES, ""),
+            url=url.rstrip("/"),
+            project_keys=keys,
+            on_tracker_error=self.choice(
+                section.get("on_tracker_error"), "tracker.on_tracker_error", TRACKER_ERROR_MODES, "fail"
+            ),
+            on_missing_key=self.choice(
+                section.get("on_missing_key"), "tracker.on_missing_key", MISSING_KEY_MODES, "fail"
+            ),
+            auth=self.choice(section.get("auth"), "tracker.auth", JIRA_AUTH_KINDS, ""),
+        )
 
     def waivers(self, value: Any) -> tuple[Waiver, ...]:
         if value is None:

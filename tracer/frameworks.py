@@ -74,6 +74,10 @@ def detect_frameworks(
         return ()
     fired = {hit.name for hit in indicators}
     gates = rules.gates or {}
+    by_framework: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
+    for signal in signals:
+        triggers, lexical = by_framework.setdefault(signal.framework, ([], []))
+        (triggers if signal.trigger else lexical).append(signal.evidence)
     hits: list[FrameworkHit] = []
     for name in FRAMEWORKS:
         policy = config.frameworks.get(name)
@@ -81,8 +85,8 @@ def detect_frameworks(
             continue
         gate = gates.get(name, ())
         gate_open = not gate or bool(fired.intersection(gate))
-        triggers = [s.evidence for s in signals if s.framework == name and s.trigger]
-        lexical = [s.evidence for s in signals if s.framework == name and not s.trigger] if gate_open else []
+        triggers, lexical = by_framework.get(name, ([], []))
+        lexical = lexical if gate_open else []
         trigger_score = evidence_score(triggers, rules.repeat_cap)
         total = evidence_score(triggers + lexical, rules.repeat_cap)
         if total >= rules.threshold:

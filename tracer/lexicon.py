@@ -23,7 +23,7 @@ import yaml
 from tracer import yamlsafe
 from tracer.errors import ConfigError
 from tracer.model import FRAMEWORKS, INDICATORS
-from tracer.textnorm import REGION_KINDS, NormText
+from tracer.textnorm import REGION_KINDS
 
 FIELDS: tuple[str, ...] = ("title", "labels", "components", "description")
 
@@ -202,7 +202,6 @@ _SPLIT_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT else b for b in range(256))
 _NEXT_WORD = re.compile(r"[\s\-_/*~+]{1,4}([^\W_]+)")
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_MAX_IDENTIFIER = 256  # longer "identifiers" are blobs (base64, junk): not worth splitting
 
 Part = tuple[int, int, str]  # start, end, text of one camelCase part
 
@@ -234,26 +233,16 @@ def split_words(low: str) -> list[str]:
     return low.translate(_SPLIT_TABLE).split()
 
 
+_CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{0,255}?[a-z0-9][A-Z][A-Za-z0-9]{0,255}")
+
+
 def _camel_identifiers(view: str) -> tuple[tuple[Part, ...], ...]:
     if not _CAMEL_HINT.search(view):
         return ()
-    found: list[tuple[Part, ...]] = []
-    last_end = -1
-    size = len(view)
-    for hint in _CAMEL_HINT.finditer(view):
-        pos = hint.start() + 1
-        if pos < last_end:
-            continue
-        start = pos
-        while start > 0 and pos - start < _MAX_IDENTIFIER and view[start - 1].isalnum():
-            start -= 1
-        end = pos
-        while end < size and end - pos < _MAX_IDENTIFIER and view[end].isalnum():
-            end += 1
-        last_end = end
-        text = view[start:end]
-        found.append(tuple((m.start() + start, m.end() + start, m.group()) for m in _CAMEL_PART.finditer(text)))
-    return tuple(found)
+    return tuple(
+        tuple((m.start() + word.start(), m.end() + word.start(), m.group()) for m in _CAMEL_PART.finditer(word.group()))
+        for word in _CAMEL_WORD.finditer(view)
+    )
 
 
 @dataclass(frozen=True)
@@ -290,7 +279,7 @@ class Matcher:
             for acronym in term.acronyms:
                 acronyms.setdefault(acronym.lower(), []).append((acronym, index))
         self._entries: dict[str, _Entry] = {}
-        for word in set(single) | set(acronyms) | set(rests):
+        for word in sorted(set(single) | set(acronyms) | set(rests)):
             later = {r: tuple(dict.fromkeys(t)) for r, t in rests.get(word, {}).items()}
             self._entries[word] = _Entry(
                 single=tuple(dict.fromkeys(single.get(word, ()))),
@@ -311,7 +300,9 @@ class Matcher:
             entry = entries[word]
             # A phrase is only possible if the field has all its later words.
             phrases = (
-                bool(entry.rests) and not entry.seconds.isdisjoint(words) and any(need <= words for need in entry.needs)
+                bool(entry.rests)
+                and not entry.seconds.isdisjoint(words)
+                and any(need <= words for need in entry.needs)
             )
             if not phrases and not entry.single and not entry.acronyms:
                 continue
@@ -402,11 +393,6 @@ def lower_view(view: str) -> str:
     if len(low) == len(view):
         return low
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in view)
-
-
-def region_weight(lexicon: Lexicon, norm: NormText, pos: int) -> float:
-    kind = norm.kind_at(pos)
-    return lexicon.region_weights.get(kind, 1.0) if kind else 1.0
 
 
 # ---------------------------------------------------------------------------------------

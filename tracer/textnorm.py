@@ -4,8 +4,10 @@ Tickets arrive as JIRA wiki markup, Markdown, or Atlassian Document Format (ADF)
 The classifier wants words, and it wants to know which words sit in code, logs, URLs or
 quotes (they count little). Evidence must still point at the original text, so:
 
-- markup is *blanked* (replaced by spaces), never deleted: the view has the same length as
-  the source and an offset in the view is an offset in the source;
+- markup that would read as words (HTML comments and tags, JIRA macros and images) is
+  *blanked* (replaced by spaces), never deleted: the view has the same length as the source
+  and an offset in the view is an offset in the source. Punctuation markup (`**`, backticks,
+  brackets, `>`) stays: the matcher skips punctuation anyway;
 - ADF is flattened to text, and `anchors` map view offsets back into the JSON source.
 
 Every pattern here is linear: negated character classes that stop at their delimiter,
@@ -91,17 +93,20 @@ def normalize(text: str) -> NormText:
 # ---------------------------------------------------------------------------------------
 # Markup (JIRA wiki and Markdown): blank markers, collect regions.
 
-_JIRA_BLOCK = re.compile(r"\{(code|noformat|quote)(?::[^}\n]{0,200})?\}")
+_JIRA_BLOCK = re.compile(r"\{(code|noformat|quote)(?::[^{}\n]{0,200})?\}")
 _COMMENT = re.compile(r"<!--|-->")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>\n]{0,300})?/?>")
 _JIRA_IMAGE = re.compile(r"!\[?[^\s!|\]]{1,300}\.(?:png|jpe?g|gif|svg|bmp|webp)(?:\|[^!\n]{0,100})?!", re.IGNORECASE)
-_JIRA_MACRO = re.compile(r"\{(?:color|panel|anchor|toc|expand)(?::[^}\n]{0,200})?\}", re.IGNORECASE)
-_MD_LINK = re.compile(r"(!?\[)([^\]\n]{0,500})(\]\()([^)\s]{1,2000})(\))")
-_JIRA_LINK = re.compile(r"(\[)([^\]|\n]{0,500})(\|)([^\]\s]{1,2000})(\])")
-_BACKTICKS = re.compile(r"(`+)([^`\n]{1,2000})(`+)")
-_MONOSPACE = re.compile(r"(\{\{)([^}\n]{1,2000})(\}\})")
-_URL = re.compile(r"(?:https?|ftp|file)://[^\s<>\"'`\])}|]{1,2000}", re.IGNORECASE)
-_WWW = re.compile(r"www\.[^\s<>\"'`\])}|]{1,2000}", re.IGNORECASE)
+_JIRA_MACRO = re.compile(r"\{(?:color|panel|anchor|toc|expand)(?::[^{}\n]{0,200})?\}", re.IGNORECASE)
+# Bodies exclude their own opening character, so a failed attempt stops at the next opening
+# and no text is scanned twice ("[[[[" or "````" stay linear).
+_MD_LINK = re.compile(r"(\[)([^\[\]\n]{0,500})(\]\()([^()\[\]\s]{1,2000})(\))")
+_JIRA_LINK = re.compile(r"(\[)([^\[\]|\n]{0,500})(\|)([^\[\]|\s]{1,2000})(\])")
+_BACKTICK_RUN = re.compile(r"`+")
+_MONOSPACE = re.compile(r"(\{\{)([^{}\n]{1,2000})(\}\})")
+_SCHEME = re.compile(r"(?:https?|ftp|file)$", re.IGNORECASE)
+_URL_TAIL = re.compile(r"[^\s<>\"'`\])}|]{1,2000}")
+_WWW = re.compile(r"[Ww][Ww][Ww]\.[^\s<>\"'`\])}|]{1,2000}")
 # Lines worth a look: fences, quotes, JIRA heading/quote markers, log lines, indented code.
 _LINE_HINT = re.compile(
     r"\n(?=[ \t]*(?:```|~~~|>|at |File \"|Traceback|Caused by|npm |yarn |pnpm |\[?\d{4}-\d\d-\d\d|"
@@ -135,34 +140,57 @@ def _strip(text: str) -> tuple[str, list[Region]]:
         _jira_blocks(text, blanks, regions)
         blanks.extend(m.span() for m in _JIRA_MACRO.finditer(text))
         if "{{" in text:
-            _code_spans(_MONOSPACE, text, blanks, regions)
+            _code_spans(_MONOSPACE, text, regions)
     if "<" in text:
         blanks.extend(m.span() for m in _HTML_TAG.finditer(text))
     if "!" in text:
         blanks.extend(m.span() for m in _JIRA_IMAGE.finditer(text))
     if "](" in text:
-        _links(_MD_LINK, text, blanks, regions)
+        _links(_MD_LINK, text, regions)
     if "|" in text and "[" in text:
-        _links(_JIRA_LINK, text, blanks, regions)
+        _links(_JIRA_LINK, text, regions)
     if "`" in text:
-        _code_spans(_BACKTICKS, text, blanks, regions)
+        _backtick_spans(text, regions)
     if "://" in text:
-        regions.extend(Region(*m.span(), "url") for m in _URL.finditer(text))
+        _urls(text, regions)
     if "www." in text or "WWW." in text:
         regions.extend(Region(*m.span(), "url") for m in _WWW.finditer(text))
-    _lines(text, blanks, regions)
+    _lines(text, regions)
     return _blank(text, blanks), regions
 
 
-def _links(pattern: re.Pattern[str], text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
+def _links(pattern: re.Pattern[str], text: str, regions: list[Region]) -> None:
+    # Brackets and backticks are punctuation to the matcher: they stay, only regions are noted.
     for match in pattern.finditer(text):
-        blanks.extend((match.span(1), match.span(3), match.span(5)))
         regions.append(Region(*match.span(4), "url"))
 
 
-def _code_spans(pattern: re.Pattern[str], text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
+def _backtick_spans(text: str, regions: list[Region]) -> None:
+    """Inline code: a run of backticks closed by a run of the same length on the same line."""
+    opened: tuple[int, int] | None = None
+    for run in _BACKTICK_RUN.finditer(text):
+        start, end = run.span()
+        if opened is not None and end - start == opened[1] - opened[0] and "\n" not in text[opened[1] : start]:
+            if start > opened[1]:
+                regions.append(Region(opened[1], start, "code"))
+            opened = None
+        else:
+            opened = (start, end)
+
+
+def _urls(text: str, regions: list[Region]) -> None:
+    position = text.find("://")
+    while position >= 0:
+        scheme = _SCHEME.search(text, max(0, position - 5), position)
+        tail = _URL_TAIL.match(text, position + 3)
+        end = tail.end() if tail else position + 3
+        if scheme is not None and tail is not None:
+            regions.append(Region(scheme.start(), end, "url"))
+        position = text.find("://", end)
+
+
+def _code_spans(pattern: re.Pattern[str], text: str, regions: list[Region]) -> None:
     for match in pattern.finditer(text):
-        blanks.extend((match.span(1), match.span(3)))
         regions.append(Region(*match.span(2), "code"))
 
 
@@ -198,7 +226,7 @@ def _line_starts(text: str) -> list[int]:
     return [0, *starts] if not starts or starts[0] != 0 else starts
 
 
-def _lines(text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
+def _lines(text: str, regions: list[Region]) -> None:
     """Line-level constructs, visiting only the lines that `_LINE_HINT` says may hold one."""
     fence = ""
     fence_start = 0
@@ -212,27 +240,21 @@ def _lines(text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> N
             marker = fence_match.group(1)
             if not fence:
                 fence, fence_start = marker, end
-                blanks.append((start, end))
                 continue
             if marker[0] == fence[0] and len(marker) >= len(fence):
                 regions.append(Region(fence_start, start, "code"))
-                blanks.append((start, end))
                 fence = ""
                 continue
+        if fence:
+            continue
         quote = _QUOTE.match(line)
         if quote:
-            # The marker is blanked even inside fences, so a second pass sees the same text.
-            blanks.append((start + quote.start(1), start + quote.end(1)))
-            if not fence:
-                regions.append(Region(start + quote.end(1), end, "quote"))
+            regions.append(Region(start + quote.end(1), end, "quote"))
             continue
         marker_match = _MARKER.match(line)
         if marker_match:
-            blanks.append((start + marker_match.start(1), start + marker_match.end(1)))
-            if marker_match.group(1).lower() == "bq." and not fence:
+            if marker_match.group(1).lower() == "bq.":
                 regions.append(Region(start + marker_match.end(1), end, "quote"))
-            continue
-        if fence:
             continue
         if _LOG_LINE.match(line):
             regions.append(Region(start, end, "log"))
@@ -273,7 +295,7 @@ def _merge(length: int, regions: list[Region]) -> tuple[Region, ...]:
         return ()
     ordered = sorted((r for r in regions if r.end > r.start), key=lambda r: (r.start, r.end))
     if all(a.end <= b.start for a, b in itertools.pairwise(ordered)):
-        return tuple(Region(max(r.start, 0), min(r.end, length), r.kind) for r in ordered)
+        return tuple(ordered)  # regions come from spans of the text: already within bounds
     paint = bytearray(length)
     for kind in REGION_KINDS:
         code = _KIND_CODE[kind]

@@ -155,3 +155,44 @@ class PaymentCallbackView(View):
 class StatusView(View):
     def get(self, request):
         return HttpResponse("ok")
+
+
+# ================================================================ more near-misses
+
+# ok: vibeward.python.csrf_protection.django-csrf-protect-decorator
+@login_required
+def dashboard(request):
+    return render(request, "dashboard.html")
+
+
+# ok: vibeward.python.csrf_protection.flask-wtf-form-csrf-disabled
+# ruleid: vibeward.python.csrf_protection.flask-wtf-form
+class ProfileForm(FlaskForm):
+    bio = StringField("Bio")
+
+    class Meta:
+        locales = ["en_US"]
+
+
+# ---- FastAPI / Starlette
+from fastapi_csrf_protect import CsrfProtect
+from starlette_csrf import CSRFMiddleware
+
+
+# ruleid: vibeward.python.csrf_protection.fastapi-csrf
+@CsrfProtect.load_config
+def get_csrf_config():
+    return CsrfSettings()
+
+
+# ruleid: vibeward.python.csrf_protection.fastapi-csrf
+api.add_middleware(CSRFMiddleware, secret="__CHANGE_ME__")
+# ok: vibeward.python.csrf_protection.fastapi-csrf
+api.add_middleware(CORSMiddleware, allow_origins=["*"])
+
+
+@api.post("/items")
+async def create_item_api(request: Request, csrf_protect: CsrfProtect = Depends()):
+    # ruleid: vibeward.python.csrf_protection.fastapi-csrf
+    await csrf_protect.validate_csrf(request)
+    return {}

@@ -119,3 +119,26 @@ def iv_not_key(key):
     # ok: vibeward.python.encryption_at_rest.aes-128-key
     # ruleid: vibeward.python.encryption_at_rest.aes-cipher
     return Cipher(algorithms.AES(key), modes.CTR(iv))
+
+
+# ================================================================ more near-misses
+import hashlib
+from cryptography.hazmat.primitives import hashes, hmac
+
+
+def near_misses(key, data):
+    # ok: vibeward.python.encryption_at_rest.fernet
+    digest = hashlib.sha256(data).hexdigest()
+    # ok: vibeward.python.encryption_at_rest.aead
+    mac = hmac.HMAC(key, hashes.SHA256())
+    # ok: vibeward.python.encryption_at_rest.aes-key-bits
+    # ruleid: vibeward.python.encryption_at_rest.aes-128-key
+    weak = AESGCM.generate_key(bit_length=128)
+    # ok: vibeward.python.encryption_at_rest.aes-cipher, vibeward.python.encryption_at_rest.ecb-mode
+    # ruleid: vibeward.python.encryption_at_rest.weak-cipher
+    blow = Cipher(algorithms.Blowfish(key), modes.CBC(b"12345678"))
+    # ok: vibeward.python.encryption_at_rest.weak-cipher
+    strong = Cipher(algorithms.ChaCha20(key, b"0" * 16), mode=None)
+    # ok: vibeward.python.encryption_at_rest.django-cryptography-encrypt
+    enc = fernet.encrypt(data)
+    return digest, mac, weak, blow, strong, enc

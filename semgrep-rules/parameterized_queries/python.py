@@ -142,3 +142,14 @@ def log_line_ok(logger, user):
     msg = f"user {user} logged in"
     # ok: vibeward.python.parameterized_queries.sql-string-formatting
     logger.info(msg)
+
+
+# ================================================================ more near-misses
+
+
+def near_misses(session, uid):
+    # ok: vibeward.python.parameterized_queries.sqlalchemy-text-bindparams
+    stmt = text("SELECT * FROM users")
+    # ok: vibeward.python.parameterized_queries.django-raw-params
+    everyone = Person.objects.raw("SELECT * FROM myapp_person")
+    return stmt, everyone

@@ -216,3 +216,25 @@ def register_hashed_sql(conn):
     hashed = generate_password_hash(request.form["password"])
     # ok: vibeward.python.password_hashing.plaintext-password-storage
     conn.execute("INSERT INTO users (username, password) VALUES (?, ?)", (request.form["username"], hashed))
+
+
+# ================================================================ more near-misses
+import secrets
+
+
+def near_misses(token):
+    # ok: vibeward.python.password_hashing.passlib, vibeward.python.password_hashing.passlib-bcrypt-rounds
+    ctx = SomeOtherContext(schemes=["bcrypt"], bcrypt__rounds=4)
+    # ok: vibeward.python.password_hashing.argon2
+    h = hashlib.blake2b(token.encode()).hexdigest()
+    # ok: vibeward.python.password_hashing.hashlib-scrypt, vibeward.python.password_hashing.hashlib-pbkdf2
+    k = secrets.token_bytes(32)
+    return ctx, h, k
+
+
+# ok: vibeward.python.password_hashing.django-password-hashers-setting
+# ruleid: vibeward.python.password_hashing.weak-django-password-hasher
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# ok: vibeward.python.password_hashing.weak-django-password-hasher
+# ruleid: vibeward.python.password_hashing.django-password-hashers-setting
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.ScryptPasswordHasher"]

@@ -144,3 +144,28 @@ class BurstRateThrottle(UserRateThrottle):
 @throttle_classes([UserRateThrottle])
 def drf_view(request):
     return Response()
+
+
+# ================================================================ more near-misses
+from flask_caching import Cache
+
+# ok: vibeward.python.rate_limiting.flask-limiter
+cache = Cache(app, config={"CACHE_TYPE": "SimpleCache"})
+# ok: vibeward.python.rate_limiting.slowapi
+api.add_middleware(GZipMiddleware, minimum_size=1000)
+
+
+# ok: vibeward.python.rate_limiting.django-ratelimit
+@cache_page(60 * 15)
+def cached_view(request):
+    return HttpResponse()
+
+
+# ok: vibeward.python.rate_limiting.axes-failure-limit
+AXES_COOLOFF_TIME = 1
+
+
+# ok: vibeward.python.rate_limiting.fastapi-limiter
+@api.get("/open", dependencies=[Depends(get_db)])
+async def open_endpoint():
+    return []

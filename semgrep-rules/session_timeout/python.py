@@ -105,3 +105,14 @@ app.config["JWT_ACCESS_TOKEN_EXPIRES"] = False
 def decode_forever(token):
     # ruleid: vibeward.python.session_timeout.token-never-expires
     return jwt.decode(token, SECRET_KEY, algorithms=["HS256"], options={"verify_exp": False})
+
+
+# ================================================================ more near-misses
+
+# ok: vibeward.python.session_timeout.starlette-session-max-age
+api.add_middleware(SessionMiddleware, secret_key=settings.SECRET_KEY)
+
+
+def decode_ok(token):
+    # ok: vibeward.python.session_timeout.token-never-expires
+    return jwt.decode(token, SECRET_KEY, algorithms=["HS256"], options={"require": ["exp"]})

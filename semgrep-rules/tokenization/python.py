@@ -109,3 +109,18 @@ def server_side_token(card):
 def braintree_raw():
     # ruleid: vibeward.python.tokenization.raw-card-data-to-processor
     return gateway.transaction.sale({"amount": "10.00", "credit_card": {"number": request.form["cc"], "expiration_date": "05/2030"}})
+
+
+# ================================================================ more near-misses
+
+
+def near_misses(client, cart):
+    # ok: vibeward.python.tokenization.stripe-client-tokenized-payment
+    client.users.create(email="a@example.com")
+    # ok: vibeward.python.tokenization.braintree-client-token
+    csrf_token = generate_csrf_token()
+    # ok: vibeward.python.tokenization.adyen-checkout
+    cart.checkout.complete()
+    # ok: vibeward.python.tokenization.raw-card-data-to-processor
+    # ruleid: vibeward.python.tokenization.stripe-tokenized-payment, vibeward.python.tokenization.stripe-js-token
+    stripe.PaymentMethod.create(type="card", card={"token": request.form["stripeToken"]})

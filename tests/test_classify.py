@@ -1,0 +1,342 @@
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from tracer import config
+from tracer.classify import build_classifier, classification_record, classify, render_classification_text
+from tracer.config import OrgConfig
+from tracer.errors import ConfigError
+from tracer.lexicon import inflect, load_lexicon
+from tracer.model import FRAMEWORKS, INDICATORS, Classification, Ticket
+
+
+@pytest.fixture(scope="module")
+def default_config() -> OrgConfig:
+    return config.load(None)
+
+
+def run(cfg: OrgConfig, title: str, description: str = "", **fields: Any) -> Classification:
+    return classify(Ticket(key="T-1", title=title, description=description, **fields), cfg)
+
+
+# Traps: words a keyword classifier fires on, in a sense that is not security. Written for
+# these tests, in the style of real tickets from many kinds of project.
+TRAPS = [
+    ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
+    ("Design tokens: rename spacing token", "Rename the spacing-lg design token in the theme package."),
+    ("Kanban card is cut off in narrow columns", "The card component overflows its grid column."),
+    ("git checkout of tags fails in the release job", "The workflow runs git checkout on a detached HEAD and fails."),
+    ("Add /healthz endpoint for the readiness probe", "Kubernetes needs a health check endpoint that returns 200."),
+    ("Boss health bar does not refresh", "The health bar in the HUD stays full after the player hits the boss."),
+    ("Lighthouse audit score dropped to 61", "The performance audit in Lighthouse flags large images."),
+    (
+        "npm audit reports advisories in dev dependencies",
+        "Running npm audit lists three advisories in devDependencies.",
+    ),
+    (
+        "Show the battery charge while charging",
+        "The status bar hides the battery percentage while the phone is charging.",
+    ),
+    ("tmux session is not restored after reboot", "Saving the session and restoring it loses the pane layout."),
+    ("Please be patient: nightly docs build is slow", "The build takes an hour, please be patient while it publishes."),
+    ("Custom key bindings for the editor", "Let users change the keyboard shortcut key for save and search."),
+    ("npm install -g fails with EACCES", "npm ERR! Error: EACCES: permission denied, mkdir '/usr/lib/node_modules'"),
+    ("Fix 'Forgot password' label capitalisation", "The link label reads 'forgot Password' in the admin console."),
+    ("Consent checkbox label is untranslated in Spanish", "The consent label shows English text in the es locale."),
+    (
+        "Update sponsorship section in README",
+        "Add our GitHub Sponsors and Open Collective links; payments go to the foundation.",
+    ),
+    ("Speed up the patient list query", "The patient list takes four seconds to load; add an index on last_name."),
+]
+
+
+@pytest.mark.parametrize(("title", "description"), TRAPS)
+def test_traps_are_not_security_relevant(default_config: OrgConfig, title: str, description: str) -> None:
+    result = run(default_config, title, description)
+    assert not result.security_relevant, [(h.name, [e.text for e in h.evidence]) for h in result.indicators]
+    assert result.frameworks == ()
+    assert result.risk.level == "low"
+
+
+POSITIVES = [
+    (
+        "Nurses can open lab results of patients on other wards",
+        "Any nurse account can read the lab results of every patient; add a ward-level access check.",
+        {"health_data", "authorization"},
+        {"HIPAA"},
+    ),
+    (
+        "Mask the PAN on the order confirmation page",
+        "The confirmation page prints the full card number; show only the last four digits.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    (
+        "Posted journal entries can be edited without approval",
+        "Any accountant can change amounts on posted entries in the general ledger.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Let users export and delete their personal data",
+        "Implement the GDPR right to erasure and data portability from the profile page.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Enforce MFA for all admins of the organization",
+        "Organization owners of our hosted service want to require two-factor authentication for every admin.",
+        {"authentication"},
+        {"SOC2"},
+    ),
+    (
+        "Search endpoint is vulnerable to SQL injection",
+        "The q parameter is concatenated into the SQL string.",
+        {"database"},
+        set(),
+    ),
+    (
+        "Validate uploaded avatar files",
+        "Check the MIME type and size of uploaded images before storing them.",
+        {"file_upload"},
+        set(),
+    ),
+    (
+        "Session cookie lacks HttpOnly and SameSite",
+        "The session cookie can be read by scripts, which makes XSS worse.",
+        {"session"},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "description", "indicators", "frameworks"), POSITIVES)
+def test_security_tickets(
+    default_config: OrgConfig, title: str, description: str, indicators: set[str], frameworks: set[str]
+) -> None:
+    result = run(default_config, title, description)
+    assert result.security_relevant
+    assert indicators <= set(result.indicator_names)
+    assert set(result.framework_names) == frameworks
+
+
+def test_whole_words_only(default_config: OrgConfig) -> None:
+    result = run(
+        default_config, "Repayment schedule for the logistics cardigan catalogue", "Keypass and compass icons."
+    )
+    assert not result.security_relevant
+
+
+def test_inflections_match(default_config: OrgConfig) -> None:
+    result = run(default_config, "Files uploaded by customers are never scanned", "")
+    assert "file_upload" in result.indicator_names
+    assert "uploaded" in inflect("upload") and "logged" in inflect("log") and "policies" in inflect("policy")
+
+
+def test_acronyms_keep_their_case(default_config: OrgConfig) -> None:
+    assert "payment" in run(default_config, "Do not store the PAN after authorization", "").indicator_names
+    assert not run(default_config, "Pan and zoom on the map view", "").security_relevant
+
+
+def test_camel_case_identifiers_are_words(default_config: OrgConfig) -> None:
+    text = "The resetPassword handler never expires the link."
+    result = run(default_config, "Reset links never expire", text)
+    evidence = [e for hit in result.indicators for e in hit.evidence if e.field == "description"]
+    assert any(e.text == "resetPassword" and text[e.start : e.end] == "resetPassword" for e in evidence)
+
+
+def test_code_and_urls_count_little(default_config: OrgConfig) -> None:
+    prose = run(default_config, "Improve error page", "The password is shown on the error page.")
+    code = run(default_config, "Improve error page", "Error page:\n```\npassword = request.form['x']\n```\n")
+    url = run(default_config, "Improve error page", "See https://example.com/docs/password-reset for context.")
+    assert prose.security_relevant
+    assert not code.security_relevant
+    assert not url.security_relevant
+
+
+def test_title_weighs_more_than_description(default_config: OrgConfig) -> None:
+    assert run(default_config, "Checkout redesign", "").security_relevant is False
+    assert run(default_config, "Stripe webhook handling", "").security_relevant
+    assert not run(default_config, "Redesign", "We mention Stripe once.").security_relevant
+
+
+def test_evidence_points_into_the_original_fields(default_config: OrgConfig) -> None:
+    ticket = Ticket(
+        key="T-2",
+        title="Credit card numbers are logged",
+        description="## Problem\n**Patients'** PHI and the CVV end up in `app.log`.\n<!-- template -->\nSee [docs](https://x).",
+        labels=("pci", "security"),
+    )
+    result = classify(ticket, default_config)
+    fields = {"title": ticket.title, "description": ticket.description}
+    fields.update({f"labels[{i}]": label for i, label in enumerate(ticket.labels)})
+    evidence_lists = [h.evidence for h in result.indicators] + [f.evidence for f in result.frameworks]
+    assert evidence_lists
+    for items in evidence_lists:
+        for evidence in items:
+            if evidence.field == "policy":
+                continue
+            assert fields[evidence.field][evidence.start : evidence.end] == evidence.text
+            assert evidence.rule
+            assert evidence.weight > 0
+
+
+def test_adf_description_evidence_points_into_the_json(default_config: OrgConfig) -> None:
+    doc = json.dumps(
+        {
+            "version": 1,
+            "type": "doc",
+            "content": [
+                {"type": "paragraph", "content": [{"type": "text", "text": "Patient records lack an access check"}]}
+            ],
+        }
+    )
+    result = run(default_config, "Fix the records screen", doc)
+    assert {"health_data", "authorization"} <= set(result.indicator_names)
+    for hit in result.indicators:
+        for evidence in hit.evidence:
+            if evidence.field == "description":
+                assert doc[evidence.start : evidence.end] == evidence.text
+
+
+def test_deterministic(default_config: OrgConfig) -> None:
+    ticket = Ticket(key="T-3", title="Encrypt PHI at rest", description="Patient data, card numbers and passwords.")
+    first = classify(ticket, default_config)
+    second = build_classifier(default_config).classify(ticket)
+    assert repr(first) == repr(second)
+    assert json.dumps(classification_record(ticket, first, True)) == json.dumps(
+        classification_record(ticket, second, True)
+    )
+
+
+@pytest.mark.parametrize(
+    "ticket",
+    [
+        Ticket(key="E-1", title=""),
+        Ticket(key="E-2", title="", description="", labels=("",), components=("",)),
+        Ticket(key="E-3", title=cast(Any, None), description=cast(Any, None), labels=cast(Any, None)),
+        Ticket(key="E-4", title="\udcff\udc80 password", description="\x00\x01\ud800 junk \U0010ffff"),
+        Ticket(key="E-5", title="x", description=bytes(range(256)).decode("latin-1") * 50),
+    ],
+)
+def test_bad_input_never_crashes(default_config: OrgConfig, ticket: Ticket) -> None:
+    result = classify(ticket, default_config)
+    assert result.risk.level in {"low", "medium", "high", "critical"}
+
+
+def test_megabyte_description_is_fast(default_config: OrgConfig) -> None:
+    chunk = "Steps: open the checkout page, enter the card number and a password. `code` https://x.y/z\n"
+    big = chunk * (1_000_000 // len(chunk))
+    started = time.perf_counter()
+    result = run(default_config, "Big log", big)
+    assert time.perf_counter() - started < 10
+    assert result.security_relevant
+    assert all(len(hit.evidence) <= 8 for hit in result.indicators)
+
+
+def _config(tmp_path: Path, text: str) -> OrgConfig:
+    path = tmp_path / "compliance-config.yml"
+    path.write_text(text, encoding="utf-8")
+    return config.load(path)
+
+
+def test_org_triggers_are_word_aware(tmp_path: Path) -> None:
+    cfg = _config(
+        tmp_path,
+        "frameworks:\n  SOX:\n    triggers:\n      keywords: [cost center]\n      components: [finance]\n"
+        "      labels: [sox-scope]\n",
+    )
+    hit = run(cfg, "Login check for cost centers", "Users log in to edit a cost center.")
+    assert "SOX" in hit.framework_names
+    sox = next(fw for fw in hit.frameworks if fw.name == "SOX")
+    assert sox.reason == "trigger"
+    assert any(e.rule == "policy:frameworks.SOX.triggers.keywords[0]" for e in sox.evidence)
+    # Not a substring: "costcenters" and "refinancing" are other words.
+    miss = run(cfg, "Login check", "Users log in to edit costcenters.", components=("refinancing",))
+    assert "SOX" not in miss.framework_names
+    assert "SOX" in run(cfg, "Login check", "Users log in.", components=("Finance",)).framework_names
+    assert "SOX" in run(cfg, "Login check", "Users log in.", labels=("sox-scope",)).framework_names
+
+
+def test_triggers_need_a_security_relevant_ticket(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, "frameworks:\n  PCI-DSS:\n    triggers:\n      labels: [payments]\n")
+    assert run(cfg, "Fix footer colour", "", labels=("payments",)).frameworks == ()
+
+
+def test_soc2_baseline_switch(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, "frameworks:\n  SOC2:\n    baseline: true\n")
+    secure = run(cfg, "Passwords are hashed with MD5", "Switch to bcrypt.")
+    assert [(fw.name, fw.reason) for fw in secure.frameworks] == [("SOC2", "baseline")]
+    assert run(cfg, "Fix footer colour", "").frameworks == ()
+
+
+def test_disabled_framework_never_applies(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, "frameworks:\n  HIPAA:\n    enabled: false\n")
+    assert "HIPAA" not in run(cfg, "PHI is written to the logs", "Patient records in logs.").framework_names
+
+
+def test_classification_record(default_config: OrgConfig) -> None:
+    ticket = Ticket(key="R-1", title="Card numbers stored in plain text", description="The CVV is kept too.")
+    result = classify(ticket, default_config)
+    plain = classification_record(ticket, result, with_evidence=False)
+    assert set(plain) == {"id", "security_relevant", "indicators", "frameworks", "risk"}
+    assert plain["id"] == "R-1" and plain["security_relevant"] is True
+    assert {"name", "score"} == set(plain["indicators"][0])
+    assert set(plain["risk"]) == {"score", "level"}
+    assert plain["frameworks"][0]["name"] == "PCI-DSS"
+    detailed = classification_record(ticket, result, with_evidence=True)
+    evidence = detailed["indicators"][0]["evidence"][0]
+    assert set(evidence) == {"field", "text", "start", "end", "weight", "rule"}
+    assert detailed["frameworks"][0]["evidence"]
+    json.dumps(detailed)
+    assert all(i["name"] in INDICATORS for i in plain["indicators"])
+    assert all(f["name"] in FRAMEWORKS for f in plain["frameworks"])
+
+
+def test_render_text_shows_the_evidence(default_config: OrgConfig) -> None:
+    ticket = Ticket(key="H-1", title="Audit access to patient records", description="Log every view of PHI.")
+    text = render_classification_text(ticket, classify(ticket, default_config))
+    assert text.startswith("H-1: Audit access to patient records\n")
+    assert "→ HIPAA applicable" in text
+    assert '"patient records" (title)' in text
+    quiet = render_classification_text(
+        Ticket(key="H-2", title="Fix footer colour"),
+        classify(Ticket(key="H-2", title="Fix footer colour"), default_config),
+    )
+    assert "not security-relevant" in quiet
+
+
+def test_classifier_is_cached_per_config(default_config: OrgConfig) -> None:
+    ticket = Ticket(key="C-1", title="Rotate the signing key")
+    assert classify(ticket, default_config) == classify(ticket, default_config)
+    prebuilt = build_classifier(default_config)
+    assert classify(ticket, default_config, prebuilt) == prebuilt.classify(ticket)
+
+
+def test_lexicon_errors_name_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "lexicon.yml"
+    bad.write_text("terms:\n  - id: x\n    match: [foo]\n    indicators: {not_an_indicator: 1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"terms\[0\]\.indicators"):
+        load_lexicon(bad)
+    bad.write_text("terms:\n  - id: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="neither"):
+        load_lexicon(bad)
+
+
+def test_shipped_lexicon_is_consistent() -> None:
+    lexicon = load_lexicon()
+    ids = [term.id for term in lexicon.terms]
+    assert len(ids) == len(set(ids))
+    known = set(ids)
+    for sense in lexicon.senses:
+        assert set(sense.terms) <= known, sense.id
+        assert sense.words or sense.terms, sense.id
+    for term in lexicon.terms:
+        assert set(term.indicators) <= set(INDICATORS)
+        assert set(term.frameworks) <= set(FRAMEWORKS)
