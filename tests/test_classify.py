@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any, cast
@@ -213,6 +216,34 @@ def test_deterministic(default_config: OrgConfig) -> None:
     assert json.dumps(classification_record(ticket, first, True)) == json.dumps(
         classification_record(ticket, second, True)
     )
+
+
+def test_same_output_whatever_the_hash_seed() -> None:
+    # Set iteration order changes with PYTHONHASHSEED; the output must not.
+    script = (
+        "import json\n"
+        "from tracer import config\n"
+        "from tracer.classify import classify, classification_record\n"
+        "from tracer.model import Ticket\n"
+        "cfg = config.load(None)\n"
+        "for title in ['Card numbers and CVV logged in plain text', 'Audit trail for admin role changes',\n"
+        "              'Patient records visible to other clinics', 'Delete account and personal data (GDPR)']:\n"
+        "    t = Ticket(key='S', title=title, description='Stripe webhook, session cookie, bcrypt, SQL injection.')\n"
+        "    print(json.dumps(classification_record(t, classify(t, cfg), True)))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """GitHub Issues through the real PyGithub client against a local fake GitHub API."""
+
 from __future__ import annotations
 
 import logging
-import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,7 +93,10 @@ def test_server_errors_retry_then_give_up(fake: FakeGitHub, sleeps: list[float])
     fake.script("GET", r"/issues/12$", *[Reply(502, {"message": "Server Error"})] * 3)
     with pytest.raises(TrackerError) as caught:
         github(fake, sleeps).fetch("acme/shop#12")
-    assert caught.value.message == f"GitHub at {fake.url} failed with HTTP 502 for issue acme/shop#12 (gave up after 3 attempts)"
+    assert (
+        caught.value.message
+        == f"GitHub at {fake.url} failed with HTTP 502 for issue acme/shop#12 (gave up after 3 attempts)"
+    )
     assert sleeps == [0.01, 0.02]
 
 
@@ -103,15 +106,6 @@ def test_malformed_json(fake: FakeGitHub, sleeps: list[float]) -> None:
     for _ in range(2):
         with pytest.raises(TrackerError, match="answered issue acme/shop#12 with malformed data"):
             source.fetch("acme/shop#12")
-
-
-def test_slow_server_times_out(fake: FakeGitHub) -> None:
-    fake.script("GET", r"/issues/12$", Reply(200, {}, delay=5))
-    source = GitHubSource(TOKEN, base_url=fake.url, retry=RetryPolicy(max_retries=0, timeout=1))
-    started = time.perf_counter()
-    with pytest.raises(TrackerError, match="did not answer issue acme/shop#12 in time"):
-        source.fetch("acme/shop#12")
-    assert time.perf_counter() - started < 2
 
 
 def test_token_is_never_shown(fake: FakeGitHub, sleeps: list[float], caplog: pytest.LogCaptureFixture) -> None:

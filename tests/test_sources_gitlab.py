@@ -1,7 +1,9 @@
 """GitLab issues through the real python-gitlab client against a local fake GitLab API."""
+
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,6 +93,15 @@ def test_malformed_json(fake: FakeGitLab, sleeps: list[float]) -> None:
     fake.script("GET", r"/issues/7$", Reply(200, "{oops"))
     with pytest.raises(TrackerError, match="answered issue group/sub/shop#7 with malformed data"):
         gitlab(fake, sleeps).fetch("group/sub/shop#7")
+
+
+def test_slow_server_times_out(fake: FakeGitLab, sleeps: list[float]) -> None:
+    fake.script("GET", r"/issues/7$", Reply(200, {}, delay=5), Reply(200, {}, delay=5))
+    retry = RetryPolicy(max_retries=1, backoff=0.01, timeout=0.2, sleep=sleeps.append)
+    started = time.perf_counter()
+    with pytest.raises(TrackerError, match=r"did not answer issue group/sub/shop#7 in time \(gave up after 2"):
+        GitLabSource(TOKEN, url=fake.url, retry=retry).fetch("group/sub/shop#7")
+    assert time.perf_counter() - started < 1.5
 
 
 def test_token_is_never_shown(fake: FakeGitLab, sleeps: list[float], caplog: pytest.LogCaptureFixture) -> None:

@@ -1,4 +1,5 @@
 """JIRA through the real `jira` client against a local fake JIRA (Cloud and Data Center, v2 and v3)."""
+
 from __future__ import annotations
 
 import base64
@@ -158,9 +159,7 @@ def test_removed_search_api_is_a_tracker_error(sleeps: Sleeps) -> None:
 
 def test_huge_description_is_read_and_capped(fake: FakeJira, flavour: str, sleeps: Sleeps) -> None:
     line = "Cardholder data must be encrypted with AES-256 before storage. "
-    paragraphs = [
-        {"type": "paragraph", "content": [{"type": "text", "text": line}]} for _ in range(20_000)
-    ]
+    paragraphs = [{"type": "paragraph", "content": [{"type": "text", "text": line}]} for _ in range(20_000)]
     fake.add_issue("PAY-11", "Huge", wiki=line * 20_000, adf={"version": 1, "type": "doc", "content": paragraphs})
     started = time.perf_counter()
     ticket = source(fake, flavour, sleeps).fetch("PAY-11")
@@ -233,7 +232,9 @@ def test_server_errors_give_up_after_max_retries(fake: FakeJira, flavour: str, s
     fake.script("GET", r"/issue/PAY-9$", *[jira_error(500, "Internal server error")] * 5)
     with pytest.raises(TrackerError) as caught:
         source(fake, flavour, sleeps).fetch("PAY-9")
-    assert caught.value.message == f"JIRA at {fake.url} failed with HTTP 500 for ticket PAY-9 (gave up after 3 attempts)"
+    assert (
+        caught.value.message == f"JIRA at {fake.url} failed with HTTP 500 for ticket PAY-9 (gave up after 3 attempts)"
+    )
     assert fake.count("GET", r"/issue/PAY-9$") == 3
 
 
@@ -458,3 +459,10 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
     assert parse_retry_after("nan") is None
+
+
+def test_a_url_that_is_not_jira_is_a_config_error(sleeps: Sleeps) -> None:
+    with FakeJira(cloud=True, email=EMAIL, token=TOKEN) as fake:
+        fake.script("GET", r"/serverInfo$", jira_error(404, "Not Found"))
+        with pytest.raises(ConfigError, match=r"no JIRA REST API at http://127\.0\.0\.1:\d+ \(serverInfo not found\)"):
+            source(fake, "cloud-v2", sleeps).fetch("PAY-9")

@@ -1,4 +1,5 @@
 """Linear through plain HTTP GraphQL (urllib) against a local fake Linear API."""
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,9 @@ KEY = "lin_api_fake1234567890"
 @pytest.fixture
 def fake() -> Iterator[FakeLinear]:
     server = FakeLinear(KEY)
-    server.add_issue("ENG-123", "Encrypt PII at rest", "Use **KMS**.", priority=2, labels=("security",), project="Privacy")
+    server.add_issue(
+        "ENG-123", "Encrypt PII at rest", "Use **KMS**.", priority=2, labels=("security",), project="Privacy"
+    )
     server.add_issue("ENG-124", "Encrypt backups", None, priority=4)
     server.add_issue("ENG-125", "Encrypt logs", "", priority=0)
     yield server

@@ -149,8 +149,8 @@ class Classifier:
         for damp in self.dampeners:
             if damp.words is None:
                 continue
-            if any(f.kind in damp.fields and damp.words.in_words(f.prepared.words, f.low) for f in fields):
-                if damp.unless is not None and damp.unless.in_words(ticket.words, ticket.low):
+            if any(f.kind in damp.fields and damp.words.in_words(f.prepared.words, f.prepared.joined) for f in fields):
+                if damp.unless is not None and damp.unless.in_words(ticket.words, ticket.joined):
                     continue
                 factor = min(factor, damp.factor)
         return factor
@@ -163,7 +163,7 @@ class Classifier:
             senses = senses + self.senses_by_word.get(matched, ())
         for sense in senses:
             if sense.near is not None:
-                if sense.ticket_wide and sense.near.in_words(ticket.words, ticket.low):
+                if sense.ticket_wide and sense.near.in_words(ticket.words, ticket.joined):
                     return True
                 if not sense.ticket_wide and sense.near.near(low, raw.start, raw.end, self.lexicon.window):
                     return True
@@ -241,6 +241,10 @@ class _TicketText:
     @functools.cached_property
     def words(self) -> frozenset[str]:
         return frozenset().union(*(f.prepared.words for f in self._fields))
+
+    @functools.cached_property
+    def joined(self) -> str:
+        return " | ".join(f.prepared.joined for f in self._fields)
 
 
 def _fields(ticket: Ticket) -> list[_Field]:

@@ -87,7 +87,7 @@ def _control_list(value: str | None) -> tuple[str, ...]:
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option("--ticket-file", type=click.Path(path_type=Path), help="A ticket in YAML or JSON.")
-@click.option("--ticket", "ticket_key", help="A ticket key, looked up in .vibeward/tickets/.")
+@click.option("--ticket", "ticket_keys", help="Ticket key(s), comma-separated, fetched from the tracker.")
 @click.option("--controls", help="Require these control ids directly, with no ticket (comma-separated).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="compliance-config.yml to use.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -97,35 +97,41 @@ def _control_list(value: str | None) -> tuple[str, ...]:
 def check(
     path: Path,
     ticket_file: Path | None,
-    ticket_key: str | None,
+    ticket_keys: str | None,
     controls: str | None,
     config_path: Path | None,
     fmt: str,
     output: Path | None,
     exclude: tuple[str, ...],
 ) -> None:
-    """Trace a ticket's requirements to the code under PATH; exit 1 if one is missing or violated."""
-    from tracer.pipeline import CheckRequest, Deps, run_check
-    from tracer.reporters import REPORTERS, RenderOptions
+    """Trace a ticket's requirements to the code under PATH; exit 1 if one is missing or violated.
 
-    given = [bool(ticket_file), bool(ticket_key), bool(controls)]
-    if sum(given) != 1:
-        raise errors.UsageError("give exactly one of --ticket-file, --ticket or --controls")
+    With no ticket option, the ticket keys come from the branch name, the pull request and
+    the commit messages (GitHub Actions, GitLab CI, or the local git history).
+    """
+    from tracer.pipeline import CheckRequest, Deps, run_checks
+    from tracer.reporters import RenderOptions, render_many
+
+    if sum([bool(ticket_file), bool(ticket_keys), bool(controls)]) > 1:
+        raise errors.UsageError("give at most one of --ticket-file, --ticket or --controls")
     env = Env.from_environ()
     request = CheckRequest(
         path=path,
         ticket_file=ticket_file,
-        ticket_key=ticket_key or "",
+        ticket_keys=_control_list(ticket_keys),
         controls=_control_list(controls),
         config_path=config_path,
         extra_excludes=exclude,
+        discover_keys=not (ticket_file or ticket_keys or controls),
     )
-    result = run_check(request, Deps(env=env))
+    results = run_checks(request, Deps(env=env))
     color = fmt == "text" and output is None and sys.stdout.isatty() and not env.no_color
-    _write(REPORTERS[fmt](result, RenderOptions(color=color)), output)
+    _write(render_many(fmt, results, RenderOptions(color=color)), output)
+    passed = all(result.verdict.passed for result in results)
     if output is not None:
-        click.echo(result.verdict.summary, err=True)
-    sys.exit(errors.PASSED if result.verdict.passed else errors.CONTROLS_FAILED)
+        for result in results:
+            click.echo(result.verdict.summary, err=True)
+    sys.exit(errors.PASSED if passed else errors.CONTROLS_FAILED)
 
 
 @cli.command()
@@ -225,6 +231,37 @@ def eval_tickets(file: Path, config_path: Path | None, keep_going: bool) -> None
     org = config.load(config_path)
     report = evaluate.evaluate(file, org, keep_going=keep_going)
     click.echo(evaluate.render_eval(report), nl=False)
+
+
+@cli.group()
+def connect() -> None:
+    """Remember a tracker connection for this user (never a secret) and check it."""
+
+
+@connect.command("jira")
+@click.option("--url", required=True, help="JIRA base URL, e.g. https://acme.atlassian.net")
+@click.option("--project", required=True, help="The project key tickets live in, e.g. PAY.")
+@click.option("--auth", "auth_kind", type=click.Choice(("cloud", "pat")), help="cloud: email + API token; pat: DC.")
+@click.option("--email", help="The Atlassian account for --auth cloud (else JIRA_EMAIL).")
+@click.option("--no-check", is_flag=True, help="Only save; do not call JIRA.")
+@handle_errors
+def connect_jira(url: str, project: str, auth_kind: str | None, email: str | None, no_check: bool) -> None:
+    """Save the JIRA URL, project and auth kind; check serverInfo and the project live."""
+    from tracer import connect as connecting
+
+    env = Env.from_environ()
+    connection = connecting.jira_connection(url, project, auth_kind, email, env)
+    path = connecting.save(connection, env)
+    click.echo(f"saved: JIRA {connection.url}, project {connection.project}, auth {connection.auth} -> {path}")
+    if no_check:
+        return
+    result = connecting.check_jira(connection, env)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"connected: JIRA {result.deployment} {result.version}; project {result.project} ({result.project_name})"
+        f" found; token from {result.token_from}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

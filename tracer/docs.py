@@ -14,6 +14,8 @@ def rule_ids(root: Path | None = None) -> dict[str, dict[str, list[str]]]:
     root = root or rules_dir()
     result: dict[str, dict[str, list[str]]] = {}
     for path in sorted(root.glob("*/*.yml")):
+        if path.stem.endswith(".test"):
+            continue
         data = yamlsafe.load(path.read_text(encoding="utf-8")) or {}
         ids = [str(rule["id"]) for rule in data.get("rules", []) if isinstance(rule, dict) and "id" in rule]
         if ids:

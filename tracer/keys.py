@@ -219,6 +219,8 @@ def discover(env: Env, repo: Path, allowlist: Iterable[str] = ()) -> KeyDiscover
     if git is None:
         if change.provider == "local":
             warnings.append(f"{repo} is not a git repository; no branch or commits to read keys from")
+        elif change.base:
+            warnings.append(f"{repo} is not a git repository; commit messages not read")
         return discover_from(change, (), allowlist, warnings=warnings)
     shallow = git.is_shallow()
     if change.provider == "local" and not change.branch:

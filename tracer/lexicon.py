@@ -147,23 +147,28 @@ def word_forms(phrase: str, *, inflected: bool = True) -> tuple[tuple[str, ...],
 
 @dataclass(frozen=True)
 class Context:
-    """Context words to look for: single words by set lookup, phrases by one regex."""
+    """Context words to look for, by set and substring operations (no regex scan per check)."""
 
     words: frozenset[str]
-    phrases: re.Pattern[str] | None
+    phrases: tuple[str, ...]  # multi-word phrases, words joined by one space
+    phrase_words: frozenset[str]  # every word of every phrase, for a quick reject
 
-    def in_words(self, words: frozenset[str] | set[str], low: str) -> bool:
-        """True if a context word is among `words`, or a context phrase occurs in `low`."""
+    def in_words(self, words: frozenset[str] | set[str], joined: str) -> bool:
+        """A context word among `words`, or a phrase in `joined` (the words, space-separated)."""
         if not self.words.isdisjoint(words):
             return True
-        if self.phrases is None:
+        if not self.phrases or self.phrase_words.isdisjoint(words):
             return False
-        return any(m.start() == 0 or not low[m.start() - 1].isalnum() for m in self.phrases.finditer(low))
+        padded = f" {joined} "
+        return any(f" {phrase} " in padded for phrase in self.phrases)
 
     def near(self, low: str, start: int, end: int, window: int) -> bool:
         """A context word within `window` characters either side of low[start:end]."""
-        around = low[max(0, start - window) : start] + " \n " + low[end : end + window]
-        return self.in_words(set(split_words(around)), around)
+        before = split_words(low[max(0, start - window) : start])
+        after = split_words(low[end : end + window])
+        words = set(before)
+        words.update(after)
+        return self.in_words(words, " ".join(before) + " | " + " ".join(after))
 
 
 def compile_context(phrases: Iterable[str]) -> Context | None:
@@ -175,12 +180,11 @@ def compile_context(phrases: Iterable[str]) -> Context | None:
             if len(form) == 1:
                 single.add(form[0])
             else:
-                multi.add(r"[\s\-_/*~+]{1,4}".join(re.escape(word) for word in form))
+                multi.add(" ".join(form))
     if not single and not multi:
         return None
-    # Literal-first alternatives let the regex engine skip ahead; the left edge is checked in in_words.
-    pattern = re.compile(rf"(?:{'|'.join(sorted(multi))})(?![^\W_])") if multi else None
-    return Context(frozenset(single), pattern)
+    ordered = tuple(sorted(multi))
+    return Context(frozenset(single), ordered, frozenset(w for p in ordered for w in p.split()))
 
 
 # ---------------------------------------------------------------------------------------
@@ -215,6 +219,11 @@ class FieldWords:
     words: frozenset[str]  # its distinct words, camelCase parts included
     camel: tuple[tuple[Part, ...], ...]  # the parts of each camelCase identifier
 
+    @property
+    def joined(self) -> str:
+        """The words in order, one space apart: phrase context is a substring of this."""
+        return " ".join(split_words(self.low))
+
 
 def field_words(view: str) -> FieldWords:
     low = lower_view(view)
@@ -225,24 +234,33 @@ def field_words(view: str) -> FieldWords:
     return FieldWords(view, low, frozenset(words), camel)
 
 
-def split_words(low: str) -> list[str]:
+def split_words(text: str) -> list[str]:
     """The words of a text, split at whitespace and punctuation, by C-level str/bytes methods."""
-    if low.isascii():
+    if text.isascii():
         # bytes.translate is a table lookup per byte; str.translate is far slower.
-        return low.encode("ascii").translate(_SPLIT_BYTES).decode("ascii").split()
-    return low.translate(_SPLIT_TABLE).split()
-
-
-_CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{0,255}?[a-z0-9][A-Z][A-Za-z0-9]{0,255}")
+        return text.encode("ascii").translate(_SPLIT_BYTES).decode("ascii").split()
+    return text.translate(_SPLIT_TABLE).split()
 
 
 def _camel_identifiers(view: str) -> tuple[tuple[Part, ...], ...]:
+    """The parts of each camelCase word ("forgotPassword" -> forgot, Password), with offsets."""
     if not _CAMEL_HINT.search(view):
         return ()
-    return tuple(
-        tuple((m.start() + word.start(), m.end() + word.start(), m.group()) for m in _CAMEL_PART.finditer(word.group()))
-        for word in _CAMEL_WORD.finditer(view)
-    )
+    found: list[tuple[Part, ...]] = []
+    # Words that mix cases in a non-title way, found by C-level splitting, then located.
+    for word in sorted(w for w in set(split_words(view)) if not (w.islower() or w.isupper() or w.istitle())):
+        if not _CAMEL_HINT.search(word):
+            continue
+        parts = [(m.start(), m.end(), m.group()) for m in _CAMEL_PART.finditer(word)]
+        size = len(word)
+        start = view.find(word)
+        while start >= 0:
+            end = start + size
+            if (start == 0 or not view[start - 1].isalnum()) and (end == len(view) or not view[end].isalnum()):
+                found.append(tuple((start + a, start + b, text) for a, b, text in parts))
+            start = view.find(word, end)
+    found.sort()
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -253,7 +271,7 @@ class _Entry:
     acronyms: tuple[tuple[str, int], ...]  # (exact spelling, term)
     rests: Mapping[tuple[str, ...], tuple[int, ...]]  # later words -> terms
     seconds: frozenset[str]  # second words of those phrases
-    needs: tuple[frozenset[str], ...]  # the later words of each phrase, as sets
+    needs: Mapping[str, tuple[frozenset[str], ...]]  # second word -> later words of each phrase, as sets
     longest: int  # most later words of any phrase
 
 
@@ -286,7 +304,10 @@ class Matcher:
                 acronyms=tuple(dict.fromkeys(acronyms.get(word, ()))),
                 rests=later,
                 seconds=frozenset(r[0] for r in later),
-                needs=tuple(dict.fromkeys(frozenset(r) for r in later)),
+                needs={
+                    second: tuple(dict.fromkeys(frozenset(r) for r in later if r[0] == second))
+                    for second in sorted({r[0] for r in later})
+                },
                 longest=max((len(r) for r in later), default=0),
             )
         self._first_words = frozenset(self._entries)
@@ -299,11 +320,12 @@ class Matcher:
         for word in self._first_words.intersection(words):  # order-free: results are sorted below
             entry = entries[word]
             # A phrase is only possible if the field has all its later words.
-            phrases = (
-                bool(entry.rests)
-                and not entry.seconds.isdisjoint(words)
-                and any(need <= words for need in entry.needs)
-            )
+            phrases = False
+            if entry.rests:
+                for second in entry.seconds.intersection(words):
+                    if any(need <= words for need in entry.needs[second]):
+                        phrases = True
+                        break
             if not phrases and not entry.single and not entry.acronyms:
                 continue
             size = len(word)

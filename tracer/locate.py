@@ -134,6 +134,8 @@ def collect_rules(controls: Iterable[str], languages: Iterable[str], rules_root:
         # and any-<topic>.yml (e.g. a shipped nginx config) whatever the language.
         for path in sorted(folder.glob("*.yml")):
             stem = path.stem
+            if stem.endswith(".test"):
+                continue  # the test target of a YAML-language rule (semgrep --test pairs X.yml and X.test.yml)
             if stem.startswith("any-") or stem in wanted or stem.split("-", 1)[0] in wanted:
                 rules.extend(_read_rules(path, control))
     return rules

@@ -77,3 +77,8 @@ func csrfFail(w http.ResponseWriter, r *http.Request, tokenOK bool) {
 		http.Error(w, "bad token", http.StatusForbidden)
 	}
 }
+
+func loginFail(c echo.Context) error {
+	// ok: vibeward.go.access_control.role-middleware
+	return responses.ErrorResponse(c, http.StatusUnauthorized, "Invalid credentials")
+}

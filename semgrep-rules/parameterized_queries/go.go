@@ -52,6 +52,11 @@ func pgxFind(ctx context.Context, pool *pgxpool.Pool, id string) error {
 	return pool.QueryRow(ctx, "select name from accounts where id=$1", id).Scan(&name)
 }
 
+func (r *ArticleRepo) fetch(ctx context.Context, query string, args ...interface{}) (*sql.Rows, error) {
+	// ruleid: vibeward.go.parameterized_queries.sql-bound-args
+	return r.conn.QueryContext(ctx, query, args...)
+}
+
 func listAll(db *sql.DB) (*sql.Rows, error) {
 	// ok: vibeward.go.parameterized_queries.sql-bound-args
 	return db.Query("SELECT id FROM users")
@@ -161,6 +166,7 @@ func inList(db *sql.DB, ids []int) (*sql.Rows, error) {
 	}
 	query := fmt.Sprintf("SELECT id FROM users WHERE id IN (%s)", strings.Join(placeholders, ","))
 	// ok: vibeward.go.parameterized_queries.sql-string-building
+	// ruleid: vibeward.go.parameterized_queries.sql-bound-args
 	return db.Query(query, args...)
 }
 
@@ -172,6 +178,7 @@ func numbered(ctx context.Context, pool *pgxpool.Pool, name string) error {
 		query += fmt.Sprintf(" AND name = $%d", len(args))
 	}
 	// ok: vibeward.go.parameterized_queries.sql-string-building
+	// ruleid: vibeward.go.parameterized_queries.sql-bound-args
 	_, err := pool.Exec(ctx, query, args...)
 	return err
 }

@@ -23,6 +23,8 @@ func Load() *Config {
 		DatabaseURL: os.Getenv("DATABASE_URL"),
 		// ok: vibeward.go.secrets_management.secret-from-env
 		Port: os.Getenv("PORT"),
+		// ruleid: vibeward.go.secrets_management.secret-from-env
+		DBPass: viper.GetString(`database.pass`),
 	}
 }
 

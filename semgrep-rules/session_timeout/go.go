@@ -92,6 +92,16 @@ func issueMapToken(userID string, key []byte) (string, error) {
 	return token.SignedString(key)
 }
 
+func issueFromConfig(userID string, key []byte, ttl time.Duration) (string, error) {
+	exp := time.Now().Add(ttl)
+	claims := jwt.RegisteredClaims{
+		Subject: userID,
+		// ruleid: vibeward.go.session_timeout.jwt-expiry-set
+		ExpiresAt: jwt.NewNumericDate(exp),
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(key)
+}
+
 func setCookie(w http.ResponseWriter, token string) {
 	// ruleid: vibeward.go.session_timeout.cookie-expiry
 	http.SetCookie(w, &http.Cookie{Name: "sid", Value: token, MaxAge: 1800, HttpOnly: true, Secure: true})

@@ -11,6 +11,7 @@ Every request is recorded in `server.requests`.
 On a failed login the fakes put the Authorization header they received into the error
 message, as a careless proxy might: the redaction tests rely on it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -267,7 +268,9 @@ class FakeJira(FakeServer):
             return Reply(200, {"id": "10000", "key": key, "name": self.projects[key], "self": f"{self.url}{path}"})
         if path == "/rest/applinks/latest/listApplicationlinks":
             return Reply(403, {"message": "You must be an administrator"})
-        if match := re.fullmatch(r"/rest/api/(2|3)/issue/([^/]+)(?:/(comment|remotelink|properties)(?:/([^/]+))?)?", path):
+        if match := re.fullmatch(
+            r"/rest/api/(2|3)/issue/([^/]+)(?:/(comment|remotelink|properties)(?:/([^/]+))?)?", path
+        ):
             version, id_or_key, sub, name = match.groups()
             issue = self._find(unquote(id_or_key))
             if issue is None:
@@ -331,12 +334,18 @@ class FakeJira(FakeServer):
         link_object = data.get("object") or {}
         if not link_object.get("url") or not link_object.get("title"):
             return jira_error(400, "object.url and object.title are required")
-        existing = next((link for link in links if data.get("globalId") and link.get("globalId") == data["globalId"]), None)
+        existing = next(
+            (link for link in links if data.get("globalId") and link.get("globalId") == data["globalId"]), None
+        )
         if existing is not None:  # create or update, keyed by globalId
             existing.update({k: v for k, v in data.items() if k != "id"})
             return Reply(200, {"id": existing["id"], "self": existing["self"]})
         link_id = next(self._ids)
-        link = {**data, "id": link_id, "self": f"{self.url}/rest/api/{version}/issue/{issue['key']}/remotelink/{link_id}"}
+        link = {
+            **data,
+            "id": link_id,
+            "self": f"{self.url}/rest/api/{version}/issue/{issue['key']}/remotelink/{link_id}",
+        }
         links.append(link)
         return Reply(201, {"id": link_id, "self": link["self"]})
 
@@ -428,7 +437,9 @@ class FakeGitHub(FakeServer):
     def handle(self, request: Recorded) -> Reply:
         auth = request.headers.get("authorization", "")
         if auth not in (f"token {self.token}", f"Bearer {self.token}"):
-            return Reply(401, {"message": f"Bad credentials ({auth})", "documentation_url": "https://docs.github.com/rest"})
+            return Reply(
+                401, {"message": f"Bad credentials ({auth})", "documentation_url": "https://docs.github.com/rest"}
+            )
         if match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", request.path):
             issue = self.issues.get((match.group(1), int(match.group(2))))
             if issue is None:
@@ -605,4 +616,6 @@ class FakeLinear(FakeServer):
                     },
                 )
             return Reply(200, {"data": {"issue": issue}})
-        return Reply(400, {"errors": [{"message": "Unknown query", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]})
+        return Reply(
+            400, {"errors": [{"message": "Unknown query", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}
+        )

@@ -5,7 +5,7 @@ TraceResult the pipeline returned. JSON is the canonical form.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tracer.model import TraceResult
@@ -19,6 +19,13 @@ class RenderOptions:
 
 
 Renderer = Callable[[TraceResult, RenderOptions], str]
+
+def render_many(fmt: str, results: Sequence[TraceResult], options: RenderOptions) -> str:
+    """Several tickets of one change: one JSON document, or the reports one after another."""
+    if fmt == "json" and len(results) != 1:
+        return json_report.render_set(results)
+    return "\n".join(REPORTERS[fmt](result, options) for result in results)
+
 
 REPORTERS: dict[str, Renderer] = {
     "text": text.render,

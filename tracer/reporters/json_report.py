@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracer import __version__
@@ -11,11 +12,22 @@ if TYPE_CHECKING:
     from tracer.reporters import RenderOptions
 
 SCHEMA = "vibeward.trace/v1"
+SET_SCHEMA = "vibeward.trace-set/v1"
 
 
 def render(result: TraceResult, options: RenderOptions) -> str:
     del options
     return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_set(results: Sequence[TraceResult]) -> str:
+    """Several tickets in one change (vibeward.trace-set/v1): each result as in vibeward.trace/v1."""
+    data = {
+        "schema": SET_SCHEMA,
+        "passed": all(r.verdict.passed for r in results),
+        "results": [as_dict(r) for r in results],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def as_dict(result: TraceResult) -> dict[str, Any]:

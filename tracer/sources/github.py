@@ -151,8 +151,8 @@ def _problem(exc: BaseException) -> Problem | None:
         data = exc.data
         detail = str(data.get("message", "")) if isinstance(data, dict) else ""
         status = exc.status
-        if status == 403 and str(headers.get("x-ratelimit-remaining", "")) == "0":
-            status = 429  # GitHub's primary rate limit answers 403
+        if status == 403 and (str(headers.get("x-ratelimit-remaining", "")) == "0" or retry_after):
+            status = 429  # GitHub answers 403 to primary and secondary rate limits
         return Problem("status", status=status, retry_after=transport.parse_retry_after(retry_after), detail=detail)
     if isinstance(exc, requests.exceptions.Timeout):
         return Problem("timeout")

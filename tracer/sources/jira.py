@@ -258,7 +258,13 @@ class JiraSource:
 
     def _jira(self) -> Any:
         if self._client is None:
-            self._client = self._call(self._connect, "server info")
+            try:
+                self._client = self._call(self._connect, "server info")
+            except InputError:  # a 404 on serverInfo: this URL is not a JIRA
+                raise ConfigError(
+                    f"no JIRA REST API at {self.url} (serverInfo not found)",
+                    "check JIRA_URL or tracker.url, including a context path such as /jira",
+                ) from None
         return self._client
 
     def _connect(self) -> Any:
@@ -370,8 +376,14 @@ def claims(key: str, env: Env) -> bool:
     return bool(env.get("JIRA_URL")) and bool(KEY.match(key.strip()))
 
 
-def auth_from_env(env: Env, kind: str = "", url: str = "", *, use_keyring: bool | None = None) -> JiraAuth:
-    """Credentials from JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data Center), else the keyring."""
+def auth_from_env(
+    env: Env, kind: str = "", url: str = "", *, email: str = "", use_keyring: bool | None = None
+) -> JiraAuth:
+    """Credentials from JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data Center).
+
+    Without the token variable, and outside CI (or with use_keyring=True), the OS keyring is
+    asked for the secret stored under service "vibeward" and the JIRA URL.
+    """
     if not kind:
         kind = "pat" if env.get("JIRA_PAT") and not env.get("JIRA_API_TOKEN") else "cloud"
     if kind not in ("cloud", "pat"):
@@ -381,7 +393,7 @@ def auth_from_env(env: Env, kind: str = "", url: str = "", *, use_keyring: bool 
     if not token and (not env.ci if use_keyring is None else use_keyring) and url:
         token, why = transport.keyring_secret(transport.display_url(url))
         origin = "keyring"
-    email = env.get("JIRA_EMAIL")
+    email = env.get("JIRA_EMAIL") or email
     if not token:
         more = f"; {why}" if why else ""
         raise ConfigError(f"no JIRA token: {name} is not set{more}", _setup_hint(kind))
