@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import time
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracer.textnorm import REGION_KINDS, NormText, normalize
@@ -31,19 +31,19 @@ def _check_invariants(source: str, norm: NormText) -> None:
             assert 0 <= src_start <= src_end <= len(source)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ANY_TEXT)
 def test_never_raises_on_any_text(text: str) -> None:
     _check_invariants(text, normalize(text))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(JUNK)
 def test_never_raises_on_binary_junk(text: str) -> None:
     _check_invariants(text, normalize(text))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MARKUP)
 def test_markup_keeps_offsets(text: str) -> None:
     norm = normalize(text)
@@ -53,13 +53,14 @@ def test_markup_keeps_offsets(text: str) -> None:
         assert char == text[index] or char == " "
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MARKUP)
 def test_normalising_twice_changes_nothing(text: str) -> None:
     once = normalize(text).text
     assert normalize(once).text == once
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet="abcdefghij klmnopqrstuvwxyz.,;", max_size=300))
 def test_plain_prose_is_left_alone(text: str) -> None:
     norm = normalize(text)

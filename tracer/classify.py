@@ -1,8 +1,8 @@
 """Ticket -> Classification: indicators, frameworks and risk, each with its evidence.
 
 How a ticket is read (docs/classifier.md has the long version):
-1. each field is normalised (tracer/textnorm.py): markup blanked, code, logs, URLs and
-   quotes marked as low-weight regions, offsets kept;
+1. each field is normalised (tracer/textnorm.py): markup that reads as words blanked,
+   code, logs, URLs and quotes marked as low-weight regions, offsets kept;
 2. the lexicon's terms and the org's framework triggers are found as whole words;
 3. sense rules drop the known traps ("pad token", "card shadow", "git checkout" ...);
 4. every match weighs term weight x field weight x region weight x ticket dampener;
@@ -440,6 +440,7 @@ def classification_record(ticket: Ticket, classification: Classification, with_e
         ]
         risk["actions"] = list(classification.risk.actions)
     return {
+        "schema": "vibeward.classification/v1",
         "id": ticket.key,
         "security_relevant": classification.security_relevant,
         "indicators": indicators,

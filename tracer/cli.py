@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import tempfile
 import traceback
@@ -45,6 +46,11 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("vibeward: interrupted", err=True)
             sys.exit(errors.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, as other Unix tools do on SIGPIPE.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(errors.BROKEN_PIPE)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: keep the details in a log, print one line
@@ -147,7 +153,6 @@ def classify(
     """Detect what makes tickets security-sensitive, with the evidence."""
     from tracer import classify as classifier
     from tracer import config
-    from tracer.reporters.json_report import classification_dict
     from tracer.sources.file import iter_ticket_file, read_ticket_file
 
     if bool(ticket_file) == bool(input_path):
@@ -157,7 +162,7 @@ def classify(
         ticket = read_ticket_file(ticket_file)
         result = classifier.classify(ticket, org)
         if fmt in ("json", "jsonl"):
-            data = {"id": ticket.key, **classification_dict(result)}
+            data = classifier.classification_record(ticket, result, with_evidence=fmt == "json")
             click.echo(json.dumps(data, ensure_ascii=False, indent=None if fmt == "jsonl" else 2))
         else:
             click.echo(classifier.render_classification_text(ticket, result), nl=False)

@@ -9,6 +9,7 @@ CONTROLS_FAILED = 1  # a mandatory control is missing or violated; nothing else 
 USAGE_ERROR = 2  # usage, configuration or input error
 RUNTIME_FAILURE = 3  # tracker, git or engine failure (or a bug) kept the check from a verdict
 INTERRUPTED = 130
+BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
 
 class TracerError(Exception):

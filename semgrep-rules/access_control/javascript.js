@@ -61,3 +61,14 @@ function updateArticle(ability, article) {
 // middleware.js (Next.js)
 // ruleid: vibeward.javascript.access_control.next-route-protection
 export default withAuth({ pages: { signIn: '/login' } });
+
+// ---------------------------------------------------------------- real-world shapes (hackathon-starter)
+
+// ruleid: vibeward.javascript.access_control.auth-middleware
+app.get('/account', passportConfig.isAuthenticated, userController.getAccount);
+
+// ruleid: vibeward.javascript.access_control.auth-middleware, vibeward.javascript.access_control.role-middleware
+app.get('/api/steam', passportConfig.isAuthenticated, passportConfig.isAuthorized, apiController.getSteam);
+
+// ok: vibeward.javascript.access_control.passport-authenticate
+app.get('/auth/github/callback', passport.authenticate('github', { failureRedirect: '/login' }), onLogin);

@@ -113,3 +113,14 @@ function randomIv(text, key) {
   // ruleid: vibeward.javascript.encryption_at_rest.aes-cipheriv
   return crypto.createCipheriv('aes-256-cbc', key, crypto.randomBytes(16));
 }
+
+function ivFromHex(text, key, ivHex) {
+  // ok: vibeward.javascript.encryption_at_rest.static-iv
+  // ruleid: vibeward.javascript.encryption_at_rest.aes-cipheriv
+  return crypto.createCipheriv('aes-256-gcm', key, Buffer.from(ivHex, 'hex'));
+}
+
+function literalIv(text, key) {
+  // ruleid: vibeward.javascript.encryption_at_rest.static-iv, vibeward.javascript.encryption_at_rest.aes-cipheriv
+  return crypto.createCipheriv('aes-128-cbc', key, Buffer.from('0123456789abcdef'));
+}

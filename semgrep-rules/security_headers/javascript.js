@@ -28,6 +28,7 @@ app.disable('x-powered-by');
 function setHeaders(req, res, next) {
   // ruleid: vibeward.javascript.security_headers.security-header-set
   res.setHeader('Content-Security-Policy', "default-src 'self'");
+  // ok: vibeward.javascript.security_headers.hsts-max-age-zero
   // ruleid: vibeward.javascript.security_headers.hsts-max-age-seconds
   res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   // ok: vibeward.javascript.security_headers.security-header-set
@@ -61,5 +62,5 @@ app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false 
 // ruleid: vibeward.javascript.security_headers.helmet
 app.use(helmet({ crossOriginEmbedderPolicy: false }));
 
-// ruleid: vibeward.javascript.security_headers.hsts-max-age-zero, vibeward.javascript.security_headers.hsts-max-age-seconds
-app.use((req, res, next) => { res.setHeader('Strict-Transport-Security', 'max-age=0'); next(); });
+// ruleid: vibeward.javascript.security_headers.hsts-max-age-zero
+app.use((req, res, next) => { res.setHeader('Strict-Transport-Security', 'max-age=0; includeSubDomains'); next(); });

@@ -106,3 +106,20 @@ function withExp(user) {
 
 // ruleid: vibeward.javascript.session_timeout.session-cookie-never-expires
 app.use(session({ secret: process.env.SESSION_SECRET, cookie: { maxAge: Infinity } }));
+
+const generateToken = (userId, expires, secret = config.jwt.secret) => {
+  const payload = { sub: userId, iat: moment().unix(), exp: expires.unix() };
+  // ok: vibeward.javascript.session_timeout.jwt-without-expiry
+  return jwt.sign(payload, secret);
+};
+
+function claimsWithoutExp(user) {
+  const claims = { sub: user.id, role: user.role };
+  // ruleid: vibeward.javascript.session_timeout.jwt-without-expiry
+  return jwt.sign(claims, process.env.JWT_SECRET);
+}
+
+function unknownPayload(payload) {
+  // ok: vibeward.javascript.session_timeout.jwt-without-expiry
+  return jwt.sign(payload, process.env.JWT_SECRET);
+}
