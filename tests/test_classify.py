@@ -316,7 +316,8 @@ def test_classification_record(default_config: OrgConfig) -> None:
     ticket = Ticket(key="R-1", title="Card numbers stored in plain text", description="The CVV is kept too.")
     result = classify(ticket, default_config)
     plain = classification_record(ticket, result, with_evidence=False)
-    assert set(plain) == {"id", "security_relevant", "indicators", "frameworks", "risk"}
+    assert set(plain) == {"schema", "id", "security_relevant", "indicators", "frameworks", "risk"}
+    assert plain["schema"] == "vibeward.classification/v1"
     assert plain["id"] == "R-1" and plain["security_relevant"] is True
     assert {"name", "score"} == set(plain["indicators"][0])
     assert set(plain["risk"]) == {"score", "level"}

@@ -99,7 +99,14 @@ const TOKEN_KEY = 'AUTH_TOKEN';
 const region = process.env.AWS_REGION || 'us-east-1';
 
 // ok: vibeward.javascript.secrets_management.secret-env-literal-default
+// ruleid: vibeward.javascript.secrets_management.secret-from-env
 const empty = process.env.JWT_SECRET || '';
 
 // ok: vibeward.javascript.secrets_management.hardcoded-credential-literal
 const localDb = 'postgres://localhost:5432/app';
+
+// ruleid: vibeward.javascript.secrets_management.secret-from-env
+const stripeKey = process.env.STRIPE_SECRET_KEY || '';
+
+// ok: vibeward.javascript.secrets_management.secret-env-literal-default
+const cookieName = process.env.SECRET_COOKIE_NAME ?? 'app_session';
