@@ -19,9 +19,9 @@ import click
 
 from tracer import __version__, errors
 from tracer.env import Env
+from tracer.reporters.formats import REPORT_FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("text", "markdown", "json")
 
 
 def redact(text: str, env: Env) -> str:
@@ -96,7 +96,7 @@ def _control_list(value: str | None) -> tuple[str, ...]:
 @click.option("--ticket", "ticket_keys", help="Ticket key(s), comma-separated, fetched from the tracker.")
 @click.option("--controls", help="Require these control ids directly, with no ticket (comma-separated).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="compliance-config.yml to use.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--exclude", multiple=True, help="Another path pattern to leave out of the scan.")
 @handle_errors
