@@ -135,3 +135,9 @@ def test_markdown_is_truncated_with_a_note_under_the_limit() -> None:
     body = REPORTERS["markdown"](sample(), RenderOptions(max_chars=1500))
     assert len(body) <= 1500
     assert body.rstrip().endswith("JSON report._")
+
+
+def test_every_format_the_cli_offers_has_a_reporter() -> None:
+    from tracer.reporters.formats import REPORT_FORMATS
+
+    assert set(REPORTERS) == set(REPORT_FORMATS)
