@@ -20,3 +20,9 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks run by tests keep their result cache out of the user's home."""
+    monkeypatch.setenv("VIBEWARD_CACHE_DIR", str(tmp_path_factory.mktemp("vibeward-cache")))

@@ -99,6 +99,7 @@ def _control_list(value: str | None) -> tuple[str, ...]:
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--exclude", multiple=True, help="Another path pattern to leave out of the scan.")
+@click.option("--no-cache", is_flag=True, help="Scan every file; neither read nor write the result cache.")
 @handle_errors
 def check(
     path: Path,
@@ -109,6 +110,7 @@ def check(
     fmt: str,
     output: Path | None,
     exclude: tuple[str, ...],
+    no_cache: bool,
 ) -> None:
     """Trace a ticket's requirements to the code under PATH; exit 1 if one is missing or violated.
 
@@ -129,6 +131,7 @@ def check(
         config_path=config_path,
         extra_excludes=exclude,
         discover_keys=not (ticket_file or ticket_keys or controls),
+        use_cache=not no_cache,
     )
     results = run_checks(request, Deps(env=env))
     color = fmt == "text" and output is None and sys.stdout.isatty() and not env.no_color

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from tracer import yamlsafe
 from tracer.errors import ConfigError
-from tracer.model import FRAMEWORKS, INDICATORS, Waiver
+from tracer.model import FRAMEWORKS, INDICATORS, Attestation, Waiver
 
 CONFIG_NAMES = ("compliance-config.yml", "compliance-config.yaml", ".vibeward/compliance-config.yml")
 RISK_LEVELS = ("low", "medium", "high", "critical")
@@ -66,17 +68,31 @@ class TrackerConfig:
 
 
 @dataclass(frozen=True)
+class EvidenceConfig:
+    """The `evidence:` section: where `check` appends to the evidence ledger (docs/evidence.md)."""
+
+    url: str = ""  # sqlite:///path or postgresql://host/db (no password: VIBEWARD_EVIDENCE_URL or PGPASSWORD)
+    required: bool = False  # a ledger failure fails the check (exit 3) instead of warning
+    line: int = 0  # where `evidence.url` is in the file, for messages
+
+
+@dataclass(frozen=True)
 class OrgConfig:
     path: str  # the file read, or "built-in default policy"
     frameworks: Mapping[str, FrameworkPolicy]
     risk: RiskPolicy
     waivers: tuple[Waiver, ...] = ()
+    attestations: tuple[Attestation, ...] = ()
+    resolutions: Mapping[str, str] = field(default_factory=dict)  # conflict id -> the chosen resolution
     exclude: tuple[str, ...] = ()
     enforcement: str = "block"
     scan_timeout: int = 600
+    scan_cache: bool = True
+    scan_cache_dir: str = ""  # "" = the user's cache folder; relative paths are from the config file
     warnings: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
     tracker: TrackerConfig = TrackerConfig()
+    evidence: EvidenceConfig = EvidenceConfig()
 
     def line_of(self, key_path: str) -> int:
         return self.lines.get(key_path, 0)
@@ -88,13 +104,16 @@ class OrgConfig:
 
 
 # A declared schema: the allowed keys at each level and their expected types.
-_TOP_KEYS = {"frameworks", "risk", "waivers", "scan", "enforcement", "version", "tracker"}
+_TOP_KEYS = {"frameworks", "risk", "waivers", "scan", "enforcement", "version", "tracker", "evidence", "attestations", "resolutions"}
 _FRAMEWORK_KEYS = {"enabled", "baseline", "triggers", "requirements", "description"}
 _TRIGGER_KEYS = {"keywords", "components", "labels"}
 _RISK_KEYS = {"weights", "actions"}
 _WAIVER_KEYS = {"control", "reason", "owner", "approver", "expires", "scope"}
-_SCAN_KEYS = {"exclude", "timeout"}
+_WAIVER_SCOPE_KEYS = {"ticket", "paths", "frameworks"}
+_ATTESTATION_KEYS = {"control", "ticket", "who", "when", "note"}
+_SCAN_KEYS = {"exclude", "timeout", "cache_dir", "cache"}
 _TRACKER_KEYS = {"type", "url", "project_keys", "on_tracker_error", "on_missing_key", "auth"}
+_EVIDENCE_KEYS = {"url", "required"}
 
 
 def find_config(start: Path) -> Path | None:
@@ -133,12 +152,17 @@ def load(path: Path | None) -> OrgConfig:
         frameworks=frameworks,
         risk=RiskPolicy(weights=weights, actions=actions),
         waivers=user.waivers,
+        attestations=user.attestations,
+        resolutions=user.resolutions,
         exclude=user.exclude,
         enforcement=user.enforcement,
         scan_timeout=user.scan_timeout,
+        scan_cache=user.scan_cache,
+        scan_cache_dir=user.scan_cache_dir,
         warnings=user.warnings,
         lines=user.lines,
         tracker=user.tracker,
+        evidence=user.evidence,
     )
 
 
@@ -235,10 +259,15 @@ class _Reader:
             frameworks=frameworks,
             risk=risk,
             tracker=tracker,
+            evidence=self.evidence(top.get("evidence")),
             waivers=self.waivers(top.get("waivers")),
+            attestations=self.attestations(top.get("attestations")),
+            resolutions=self.resolutions(top.get("resolutions")),
             exclude=self.strings(scan.get("exclude"), "scan.exclude"),
             enforcement=enforcement,
             scan_timeout=timeout,
+            scan_cache=self.boolean(scan.get("cache"), "scan.cache", True),
+            scan_cache_dir=str(scan.get("cache_dir") or ""),
             warnings=tuple(self.warnings),
             lines=dict(self.lines),
         )
@@ -339,6 +368,21 @@ class _Reader:
             auth=self.choice(section.get("auth"), "tracker.auth", JIRA_AUTH_KINDS, ""),
         )
 
+    def evidence(self, value: Any) -> EvidenceConfig:
+        section = self.mapping(value, "evidence", _EVIDENCE_KEYS)
+        url = section.get("url") or ""
+        if not isinstance(url, str) or (url and not url.startswith(("sqlite:///", "postgresql://", "postgres://"))):
+            raise self.fail("evidence.url", "expected sqlite:///path or postgresql://host/database")
+        if url.startswith("postgres") and (urlsplit(url).password or "password=" in urlsplit(url).query.lower()):
+            raise self.fail(
+                "evidence.url", "must not contain a password; use VIBEWARD_EVIDENCE_URL, PGPASSWORD or ~/.pgpass"
+            )
+        return EvidenceConfig(
+            url=url,
+            required=self.boolean(section.get("required"), "evidence.required", False),
+            line=self.lines.get("evidence.url", 0),
+        )
+
     def waivers(self, value: Any) -> tuple[Waiver, ...]:
         if value is None:
             return ()
@@ -354,16 +398,80 @@ class _Reader:
             reason = body.get("reason")
             if not isinstance(reason, str) or not reason.strip():
                 raise self.fail(key_path, f"the waiver of {control} needs a `reason`")
+            scope = self.mapping(body.get("scope"), f"{key_path}.scope", _WAIVER_SCOPE_KEYS)
+            frameworks = self.strings(scope.get("frameworks"), f"{key_path}.scope.frameworks")
+            for name in frameworks:
+                if name not in FRAMEWORKS:
+                    raise self.fail(f"{key_path}.scope.frameworks", f"unknown framework {name!r}")
             result.append(
                 Waiver(
                     control=control,
                     reason=reason.strip(),
-                    owner=str(body.get("owner", "")),
-                    approver=str(body.get("approver", "")),
-                    expires=str(body.get("expires", "")),
+                    owner=str(body.get("owner") or ""),
+                    approver=str(body.get("approver") or ""),
+                    expires=self.iso_date(body.get("expires"), f"{key_path}.expires"),
+                    ticket=str(scope.get("ticket") or "").strip(),
+                    paths=self.strings(scope.get("paths"), f"{key_path}.scope.paths"),
+                    frameworks=frameworks,
+                    where=self.where(key_path),
                 )
             )
         return tuple(result)
+
+    def iso_date(self, value: Any, key_path: str) -> str:
+        """A YAML date (2026-12-31) or the same as a string; "" when absent."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, date):
+            return value.isoformat()[:10]
+        try:
+            return date.fromisoformat(str(value).strip()).isoformat()
+        except ValueError:
+            raise self.fail(key_path, f"expected a date like 2026-12-31, got {value!r}") from None
+
+    def attestations(self, value: Any) -> tuple[Attestation, ...]:
+        """`attestations:` - who signed off a manual control for a ticket, and when."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.fail("attestations", "expected a list of attestations")
+        result = []
+        for index, item in enumerate(value):
+            key_path = f"attestations[{index}]"
+            body = self.mapping(item, key_path, _ATTESTATION_KEYS)
+            control, who = body.get("control"), body.get("who")
+            if not isinstance(control, str) or not control:
+                raise self.fail(key_path, "an attestation needs `control`")
+            if not isinstance(who, str) or not who.strip():
+                raise self.fail(key_path, f"the attestation of {control} needs `who`")
+            when = self.iso_date(body.get("when"), f"{key_path}.when")
+            if not when:
+                raise self.fail(key_path, f"the attestation of {control} needs `when` (a date)")
+            result.append(
+                Attestation(
+                    control=control,
+                    ticket=str(body.get("ticket") or "").strip(),
+                    who=who.strip(),
+                    when=when,
+                    note=str(body.get("note") or "").strip(),
+                    where=self.where(key_path),
+                )
+            )
+        return tuple(result)
+
+    def resolutions(self, value: Any) -> dict[str, str]:
+        """`resolutions:` - conflict id -> how the organisation resolved it (tracer/catalog/conflicts.yml)."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail("resolutions", f"expected a mapping of conflict id to text, got {_type_name(value)}")
+        section: dict[Any, Any] = value  # the ids are checked against the conflict rules by validate_policy
+        result: dict[str, str] = {}
+        for name, text in section.items():
+            if not isinstance(text, str) or not text.strip():
+                raise self.fail(f"resolutions.{name}", "expected the chosen resolution as text")
+            result[str(name)] = text.strip()
+        return result
 
 
 def _type_name(value: Any) -> str:

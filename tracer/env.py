@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from dataclasses import dataclass, field
 
 
@@ -27,6 +28,12 @@ class Env:
 
     def get(self, name: str, default: str = "") -> str:
         return self.values.get(name, default)
+
+    def cache_home(self) -> Path:
+        """Where per-user caches live: $XDG_CACHE_HOME, else ~/.cache."""
+        if self.get("XDG_CACHE_HOME"):
+            return Path(self.get("XDG_CACHE_HOME"))
+        return Path(self.get("HOME") or Path.home()) / ".cache"
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be printed (tokens, passwords)."""

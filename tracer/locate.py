@@ -99,23 +99,39 @@ class ScanRequest:
     excludes: tuple[str, ...] = DEFAULT_EXCLUDES
     timeout: int = 600
     rules_root: Path | None = None
+    cache_dir: Path | None = None  # per-file results kept here between checks; None: no cache
+
+
+def walk_files(root: Path, excludes: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every file under root that no exclusion removes."""
+    found: list[tuple[str, int, int]] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if _excluded(entry.name, excludes):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                info = entry.stat(follow_symlinks=False)
+                found.append((Path(entry.path).relative_to(root).as_posix(), info.st_size, info.st_mtime_ns))
+    found.sort()
+    return found
+
+
+def languages_of(paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({lang for p in paths if (lang := LANGUAGE_BY_SUFFIX.get(os.path.splitext(p)[1].lower()))}))
 
 
 def detect_languages(root: Path, excludes: Sequence[str]) -> tuple[tuple[str, ...], int]:
     """Languages present under root (by file ending) and the number of files seen."""
-    counts: Counter[str] = Counter()
-    files = 0
-    for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not _excluded(d, excludes))
-        for name in filenames:
-            if _excluded(name, excludes):
-                continue
-            files += 1
-            language = LANGUAGE_BY_SUFFIX.get(os.path.splitext(name)[1].lower())
-            if language:
-                counts[language] += 1
-        del folder
-    return tuple(sorted(counts)), files
+    files = walk_files(root, excludes)
+    return languages_of(path for path, _, _ in files), len(files)
 
 
 def _excluded(name: str, excludes: Sequence[str]) -> bool:
@@ -181,33 +197,130 @@ def scan(request: ScanRequest, env: Env) -> ScanResult:
         raise InputError(f"{root}: path does not exist", "pass the folder of the repository to check")
     if not root.is_dir():
         raise InputError(f"{root}: not a folder", "pass the folder of the repository to check")
-    languages, file_count = detect_languages(root, request.excludes)
-    if file_count == 0:
+    files = walk_files(root, request.excludes)
+    if not files:
         raise InputError(f"{root}: no files to scan (empty, or everything excluded)", "check the path and scan.exclude")
+    languages = languages_of(path for path, _, _ in files)
     rules = collect_rules(request.controls, languages, request.rules_root or rules_dir())
     rules.append(_ANNOTATION_RULE)
-    raw = _run_engine(root, rules, request, env)
-    findings = tuple(_findings(raw, root, set(request.controls)))
-    scanned = raw.get("paths", {}).get("scanned", [])
-    errors = tuple(
-        _engine_error_text(error) for error in raw.get("errors", []) if error.get("level") == "error"
-    )
+    notes: tuple[str, ...] = ()
+    if request.cache_dir is None:
+        raw = _run_engine(root, rules, request, env)
+        results = list(raw.get("results", []))
+        files_scanned = len(raw.get("paths", {}).get("scanned", []))
+        engine_errors = list(raw.get("errors", []))
+    else:
+        results, files_scanned, engine_errors, notes = _scan_with_cache(
+            root, files, rules, request, env, request.cache_dir
+        )
+    findings = tuple(_findings({"results": results}, root, set(request.controls)))
+    errors = tuple(_engine_error_text(error) for error in engine_errors if error.get("level") == "error")
     covered = tuple(
         sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"})
     )
     return ScanResult(
         findings=findings,
         covered_controls=covered,
-        files_scanned=len(scanned),
+        files_scanned=files_scanned,
         languages=languages,
         rules_run=len(rules),
         engine=" ".join(engine_command(env)[1:]) or "semgrep",
         excluded=request.excludes,
         errors=errors,
+        notes=notes,
     )
 
 
-def _run_engine(root: Path, rules: list[dict[str, Any]], request: ScanRequest, env: Env) -> dict[str, Any]:
+def engine_version(env: Env) -> str:
+    """What the cache keys on: the engine package's version, or the override binary's identity."""
+    override = env.get("VIBEWARD_SEMGREP")
+    if override:
+        try:
+            return f"{override}@{Path(override).stat().st_mtime_ns}"
+        except OSError:
+            return override
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"semgrep {version('semgrep')} {' '.join(engine_command(env)[2:])}"
+    except PackageNotFoundError:
+        return "semgrep (unknown version)"
+
+
+# Past this many files to rescan, one whole-tree run is cheaper than naming each file.
+_FULL_SCAN_FILES = 2000
+
+
+def _scan_with_cache(
+    root: Path,
+    files: list[tuple[str, int, int]],
+    rules: list[dict[str, Any]],
+    request: ScanRequest,
+    env: Env,
+    cache_dir: Path,
+) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]], tuple[str, ...]]:
+    """Reuse per-file results whose content and rules are unchanged; run the engine on the rest."""
+    from tracer.cache import FileState, ResultCache, file_sha, rules_key
+
+    version = engine_version(env)
+    cache = ResultCache(cache_dir, version)
+    try:
+        by_control: dict[str, list[dict[str, Any]]] = {}
+        for rule in rules:
+            by_control.setdefault(str(rule["metadata"]["control"]), []).append(rule)
+        ckeys = {control: rules_key(items, version) for control, items in by_control.items()}
+        ckey_of_rule = {str(rule["id"]): ckeys[str(rule["metadata"]["control"])] for rule in rules}
+        known = cache.known_files()
+        states: dict[str, FileState] = {}
+        for path, size, mtime_ns in files:
+            before = known.get(path)
+            if before is not None and (before.size, before.mtime_ns) == (size, mtime_ns):
+                states[path] = before
+            else:
+                states[path] = FileState(path, size, mtime_ns, file_sha(root / path), selected=True)
+        wanted = list(ckeys.values())
+        cached = cache.lookup((s.sha for s in states.values() if s.selected), wanted)
+        stale = [p for p, s in states.items() if s.selected and any((s.sha, k) not in cached for k in wanted)]
+        fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        engine_errors: list[dict[str, Any]] = []
+        if stale:
+            full = not known or len(stale) > max(_FULL_SCAN_FILES, len(states) // 4)
+            raw = _run_engine(root, rules, request, env, targets=None if full else stale)
+            engine_errors = list(raw.get("errors", []))
+            scanned = set(raw.get("paths", {}).get("scanned", []))
+            grouped: dict[str, list[dict[str, Any]]] = {}
+            for result in raw.get("results", []):
+                grouped.setdefault(str(result.get("path", "")), []).append(result)
+            for path in states if full else stale:
+                state = states[path]
+                if path not in scanned:
+                    states[path] = FileState(state.path, state.size, state.mtime_ns, state.sha, selected=False)
+                    continue
+                for ckey in wanted:
+                    fresh[(state.sha, ckey)] = []
+                for result in grouped.get(path, []):
+                    stored = {k: v for k, v in result.items() if k != "path"}
+                    fresh[(state.sha, ckey_of_rule.get(str(result.get("check_id")), ""))].append(stored)
+            cache.store((states[p] for p in (states if full else stale)), fresh)
+        gone = set(known) - set(states)
+        if gone:
+            cache.forget(gone)
+        results: list[dict[str, Any]] = []
+        selected = [s for s in states.values() if s.selected]
+        for state in selected:
+            for ckey in wanted:
+                for item in fresh.get((state.sha, ckey), cached.get((state.sha, ckey), [])):
+                    results.append({**item, "path": state.path})
+        reused = len(selected) - len([p for p in stale if states[p].selected])
+        notes = (*cache.warnings, f"cache: {reused} of {len(selected)} files reused, {len(stale)} rescanned")
+        return results, len(selected), engine_errors, tuple(notes)
+    finally:
+        cache.close()
+
+
+def _run_engine(
+    root: Path, rules: list[dict[str, Any]], request: ScanRequest, env: Env, targets: Sequence[str] | None = None
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="vibeward-") as tmp:
         rule_file = Path(tmp) / "rules.yml"
         # JSON is YAML, and far faster to write than YAML for a large rule pack.
@@ -223,7 +336,7 @@ def _run_engine(root: Path, rules: list[dict[str, Any]], request: ScanRequest, e
             "--timeout",
             "30",
             *(f"--exclude={pattern}" for pattern in request.excludes),
-            ".",
+            *(["--", *targets] if targets is not None else ["."]),
         ]
         try:
             completed = subprocess.run(

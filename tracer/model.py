@@ -169,6 +169,7 @@ class Requirement:
     params: tuple[Param, ...]
     reason: str
     waiver: Waiver | None = None
+    attestation: Attestation | None = None  # a reviewer's sign-off of a manual control
 
 
 @dataclass(frozen=True)
@@ -178,19 +179,52 @@ class Waiver:
     owner: str = ""
     approver: str = ""
     expires: str = ""
+    # scope: "" / () means unrestricted
+    ticket: str = ""  # only for this ticket
+    paths: tuple[str, ...] = ()  # only for code under these globs (relative to the repository top)
+    frameworks: tuple[str, ...] = ()  # only where no other active framework makes the control mandatory
+    where: str = ""  # file:line of the entry, for messages
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """What one configured waiver did for one ticket: every waiver shows in every report."""
+
+    waiver: Waiver
+    status: str  # applied | expired | other_ticket | not_required | out_of_framework_scope
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A named person's record that a manual control was met for a ticket."""
+
+    control: str
+    ticket: str  # "" = every ticket (an organisation-wide practice)
+    who: str
+    when: str  # ISO date
+    note: str = ""
+    where: str = ""  # file:line of the entry
 
 
 @dataclass(frozen=True)
 class Conflict:
     controls: tuple[str, ...]
     description: str
-    resolution: str
+    resolution: str  # the resolution the config chose, or the request to choose one
+    id: str = ""  # the key under `resolutions:` in compliance-config.yml
+    frameworks: tuple[str, ...] = ()
+    citations: tuple[str, ...] = ()
+    resolved: bool = False
+    resolved_by: str = ""  # file:line of the chosen resolution
 
 
 @dataclass(frozen=True)
 class RequirementSet:
     requirements: tuple[Requirement, ...]
     conflicts: tuple[Conflict, ...] = ()
+    as_of: str = ""  # the date that decided which citations and requirements apply
+    waivers: tuple[WaiverUse, ...] = ()
 
     @property
     def control_ids(self) -> tuple[str, ...]:
@@ -223,6 +257,7 @@ class ScanResult:
     excluded: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     covered_controls: tuple[str, ...] = ()  # controls with at least one evidence rule that ran
+    notes: tuple[str, ...] = ()  # how the scan went (cache reuse), for the reader
 
 
 class Status(str, Enum):
@@ -275,3 +310,5 @@ class TraceResult:
     commit: str = ""
     root: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    as_of: str = ""  # the date of the check (citations in force on it)
+    waivers: tuple[WaiverUse, ...] = ()

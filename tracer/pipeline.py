@@ -4,6 +4,7 @@ It never renders or publishes; the CLI picks reporters for the returned value.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -27,6 +28,7 @@ class CheckRequest:
     config_path: Path | None = None
     extra_excludes: tuple[str, ...] = ()
     discover_keys: bool = False  # find the keys in the branch, PR/MR and commits
+    use_cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,21 @@ class Deps:
 def load_config(request_path: Path, config_path: Path | None) -> config.OrgConfig:
     found = config_path if config_path is not None else config.find_config(request_path)
     return config.load(found)
+
+
+def cache_dir(root: Path, org: config.OrgConfig, env: Env, wanted: bool) -> Path | None:
+    """VIBEWARD_CACHE_DIR, else scan.cache_dir, else a per-repository folder in the user's cache."""
+    if not wanted or not org.scan_cache or env.get("VIBEWARD_CACHE") == "off":
+        return None
+    key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+    if env.get("VIBEWARD_CACHE_DIR"):
+        return Path(env.get("VIBEWARD_CACHE_DIR")) / key
+    if org.scan_cache_dir:
+        base = Path(org.scan_cache_dir)
+        if not base.is_absolute() and org.path.endswith((".yml", ".yaml")):
+            base = Path(org.path).parent / base
+        return base / key
+    return env.cache_home() / "vibeward" / key
 
 
 def tracker_settings(org: config.OrgConfig, env: Env) -> config.TrackerConfig:
@@ -128,7 +145,14 @@ def run_checks(request: CheckRequest, deps: Deps) -> tuple[TraceResult, ...]:
     excludes = locate.DEFAULT_EXCLUDES + org.exclude + request.extra_excludes
     if wanted:
         scan = locate.scan(
-            locate.ScanRequest(root=root, controls=wanted, excludes=excludes, timeout=org.scan_timeout), deps.env
+            locate.ScanRequest(
+                root=root,
+                controls=wanted,
+                excludes=excludes,
+                timeout=org.scan_timeout,
+                cache_dir=cache_dir(root, org, deps.env, request.use_cache),
+            ),
+            deps.env,
         )
     else:  # nothing is required, so no engine is started
         scan = ScanResult(findings=(), files_scanned=0, languages=(), rules_run=0, engine="", excluded=excludes)

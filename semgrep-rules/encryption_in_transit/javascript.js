@@ -73,3 +73,9 @@ app.use(session({ secret: process.env.SESSION_SECRET, cookie: { secure: false } 
 
 // ok: vibeward.javascript.encryption_in_transit.tls-verification-disabled
 const strictAgent = new https.Agent({ rejectUnauthorized: true });
+
+// ruleid: vibeward.javascript.encryption_in_transit.hsts
+app.use(helmet.hsts({ maxAge: 31536000, includeSubDomains: true }));
+
+// ok: vibeward.javascript.encryption_in_transit.hsts
+app.use(helmet.noSniff());

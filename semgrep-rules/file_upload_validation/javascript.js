@@ -43,3 +43,6 @@ const bare = multer();
 
 // ok: vibeward.javascript.file_upload_validation.multer-without-limits
 const storage = multer.diskStorage({ destination: 'uploads/' });
+
+// ruleid: vibeward.javascript.file_upload_validation.upload-size-limit-gb
+const videos = multer({ dest: 'videos/', limits: { fileSize: 2 * 1024 * 1024 * 1024 } });

@@ -53,3 +53,13 @@ function normalWindow(user, token) {
     window: 1,
   });
 }
+
+async function verifyFactor(supabase, factorId, code) {
+  // ruleid: vibeward.javascript.mfa.provider-mfa
+  return supabase.auth.mfa.challengeAndVerify({ factorId, code });
+}
+
+async function listFactors(supabase) {
+  // ok: vibeward.javascript.mfa.provider-mfa
+  return supabase.auth.getUser();
+}

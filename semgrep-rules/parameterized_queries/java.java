@@ -136,6 +136,31 @@ class JdbcUserDao {
         return jdbcTemplate.query(sql.toString(), mapper);
     }
 
+    List<Map<String, Object>> dynamicFilter(String tableName, Map<String, Object> criteria) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM ").append(tableName).append(" WHERE 1=1 ");
+        List<Object> params = new ArrayList<>();
+        criteria.forEach((column, value) -> {
+            sql.append(" AND ").append(column).append(" = ?");
+            params.add(value);
+        });
+        // ruleid: vibeward.java.parameterized_queries.sql-built-from-strings
+        return jdbcTemplate.queryForList(sql.toString(), params.toArray());
+    }
+
+    List<Map<String, Object>> chainedAppend(Map<String, Object> criteria) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM users WHERE 1=1");
+        criteria.forEach((column, value) -> sql.append(" AND ").append(column).append(" = ?"));
+        // ruleid: vibeward.java.parameterized_queries.sql-built-from-strings
+        return jdbcTemplate.queryForList(sql.toString(), criteria.values().toArray());
+    }
+
+    List<Map<String, Object>> onlyPlaceholders(boolean active) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM users WHERE 1=1");
+        sql.append(" AND active = ?").append(" AND deleted = ?");
+        // ok: vibeward.java.parameterized_queries.sql-built-from-strings
+        return jdbcTemplate.queryForList(sql.toString(), active, false);
+    }
+
     List<User> inClause(List<Long> ids) {
         String placeholders = String.join(",", Collections.nCopies(ids.size(), "?"));
         // ok: vibeward.java.parameterized_queries.sql-built-from-strings

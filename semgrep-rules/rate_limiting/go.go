@@ -86,6 +86,8 @@ func recordFailure(u *User) {
 const (
 	// ok: vibeward.go.rate_limiting.failed-attempts-threshold
 	maxConnections = 100
+	// ok: vibeward.go.rate_limiting.failed-attempts-threshold
+	maxRetries = 3
 	// ok: vibeward.go.rate_limiting.lockout-duration
 	cacheTTL = 15 * time.Minute
 )

@@ -68,3 +68,6 @@ const devLimiter = rateLimit({ windowMs: 60000, max: 100, skip: () => true });
 // ok: vibeward.javascript.rate_limiting.rate-limit-disabled
 // ruleid: vibeward.javascript.rate_limiting.rate-limiter
 const healthAware = rateLimit({ windowMs: 60000, max: 100, skip: (req) => req.path === '/health' });
+
+// ok: vibeward.javascript.rate_limiting.login-block-duration
+const apiBlock = new RateLimiterMemory({ keyPrefix: 'api', points: 100, duration: 60, blockDuration: 60 });

@@ -41,6 +41,10 @@ class JwtTokenProvider {
     @Value("${stripe.api-key:${STRIPE_API_KEY}}")
     private String stripeKey;
 
+    // ok: vibeward.java.secrets_management.secret-from-configuration
+    @Value("${user.password.maxRetryCount}")
+    private String maxRetryCount;
+
     // ok: vibeward.java.secrets_management.value-default-secret
     @Value("${mail.password:}")
     private String mailPassword;

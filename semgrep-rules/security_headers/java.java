@@ -54,6 +54,21 @@ class HeadersConfig {
     }
 }
 
+@Configuration
+class ExplicitHeaders {
+    @Bean
+    // ok: vibeward.java.security_headers.spring-security-default-headers
+    SecurityFilterChain explicit(HttpSecurity http) throws Exception {
+        http.headers(header -> {
+            header.defaultsDisabled();
+            header.cacheControl(Customizer.withDefaults());
+            // ruleid: vibeward.java.security_headers.frame-options
+            header.frameOptions(Customizer.withDefaults());
+        });
+        return http.build();
+    }
+}
+
 class LegacyHeaders extends WebSecurityConfigurerAdapter {
     @Override
     // ok: vibeward.java.security_headers.spring-security-default-headers

@@ -147,3 +147,28 @@ func prefCookie(w http.ResponseWriter) {
 	// ok: vibeward.go.session_timeout.cookie-expiry
 	http.SetCookie(w, &http.Cookie{Name: "theme", Value: "dark", MaxAge: 31536000})
 }
+
+func mixed() {
+	// ok: vibeward.go.session_timeout.idle-timeout-minutes
+	sessionManager.IdleTimeout = 2*time.Hour + 30*time.Minute
+}
+
+type Config struct {
+	SessionIdle time.Duration
+}
+
+func unitVariants(key []byte) {
+	cfg := SessionConfig{
+		// ruleid: vibeward.go.session_timeout.idle-timeout-hours
+		SessionIdleTimeout: time.Hour * 1,
+		// ruleid: vibeward.go.session_timeout.absolute-timeout-minutes
+		AbsoluteLifetime: 480 * time.Minute,
+	}
+	_ = cfg
+	hourly := sessions.NewCookieStore(key)
+	// ruleid: vibeward.go.session_timeout.session-max-age-hours
+	hourly.Options = &sessions.Options{MaxAge: 60 * 60 * 8}
+	weekly := sessions.NewCookieStore(key)
+	// ruleid: vibeward.go.session_timeout.session-max-age-days
+	weekly.Options = &sessions.Options{MaxAge: 86400 * 7}
+}

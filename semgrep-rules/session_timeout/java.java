@@ -25,6 +25,9 @@ class LoginSuccessHandler implements AuthenticationSuccessHandler {
         HttpSession session = request.getSession();
         // ruleid: vibeward.java.session_timeout.max-inactive-interval
         session.setMaxInactiveInterval(900);
+        // ok: vibeward.java.session_timeout.max-inactive-interval
+        // ruleid: vibeward.java.session_timeout.max-inactive-interval-minutes
+        session.setMaxInactiveInterval(15 * 60);
     }
 }
 

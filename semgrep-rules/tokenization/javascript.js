@@ -80,3 +80,13 @@ async function tokenFromClient(token) {
   // ruleid: vibeward.javascript.tokenization.stripe-server-tokenized
   return stripe.paymentIntents.create({ amount: 1000, currency: 'usd', payment_method_data: { type: 'card', card: { token } } });
 }
+
+async function squarePay(client, req) {
+  // ruleid: vibeward.javascript.tokenization.square-source-id
+  return client.paymentsApi.createPayment({ sourceId: req.body.sourceId, idempotencyKey: req.body.key, amountMoney: { amount: 100n, currency: 'USD' } });
+}
+
+async function squareRefund(client, id) {
+  // ok: vibeward.javascript.tokenization.square-source-id
+  return client.refundsApi.refundPayment({ paymentId: id });
+}

@@ -72,6 +72,7 @@ def as_dict(result: TraceResult) -> dict[str, Any]:
             "rules_run": result.scan.rules_run,
             "excluded": list(result.scan.excluded),
             "errors": list(result.scan.errors),
+            "notes": list(result.scan.notes),
         },
         "repository": {"url": result.repo_url, "commit": result.commit, "path": result.root},
         "warnings": list(result.warnings),

@@ -1,0 +1,115 @@
+"""Incremental scans: a warm check rescans only changed files and equals a cold run."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracer import locate
+from tracer.env import Env
+from tracer.model import ScanResult
+
+pytestmark = pytest.mark.slow
+
+CONTROLS = ("password_hashing", "parameterized_queries", "csrf_protection", "audit_logging", "session_timeout")
+
+
+@pytest.fixture
+def shop(tmp_path: Path, repo_root: Path) -> Path:
+    target = tmp_path / "shop"
+    shutil.copytree(repo_root / "examples" / "shop", target)
+    return target
+
+
+def scan(root: Path, cache: Path | None) -> ScanResult:
+    env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
+    return locate.scan(locate.ScanRequest(root=root, controls=CONTROLS, cache_dir=cache), env)
+
+
+def comparable(result: ScanResult) -> tuple[object, ...]:
+    return (result.findings, result.files_scanned, result.languages, result.covered_controls)
+
+
+def touch_and_append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def test_cold_warm_and_uncached_results_are_identical(shop: Path, tmp_path: Path) -> None:
+    uncached = scan(shop, None)
+    cold = scan(shop, tmp_path / "cache")
+    warm = scan(shop, tmp_path / "cache")
+    assert comparable(cold) == comparable(uncached)
+    assert comparable(warm) == comparable(uncached)
+    assert warm.notes[-1] == f"cache: {warm.files_scanned} of {warm.files_scanned} files reused, 0 rescanned"
+
+
+def test_a_change_rescans_only_that_file_and_still_equals_a_cold_run(shop: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    scan(shop, cache)
+    orders = shop / "app" / "orders.py"
+    touch_and_append(orders, '\n\ndef more(db, x):\n    return db.execute(f"SELECT * FROM t WHERE id = {x}")\n')
+    (shop / "app" / "limits.py").write_text("# vibeward: implements rate_limiting\nLIMIT = 5\n")
+    (shop / "app" / "audit.py").unlink()
+    warm = scan(shop, cache)
+    assert comparable(warm) == comparable(scan(shop, None))
+    assert warm.notes[-1].endswith("2 rescanned")
+    assert any(f.path == "app/orders.py" and f.kind == "violation" and f.start_line > 40 for f in warm.findings)
+    assert not any(f.path == "app/audit.py" for f in warm.findings)
+
+
+def test_another_controls_rules_reuse_the_files_for_the_rest(shop: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
+    first = locate.scan(locate.ScanRequest(root=shop, controls=("password_hashing",), cache_dir=cache), env)
+    both = locate.scan(
+        locate.ScanRequest(root=shop, controls=("password_hashing", "tokenization"), cache_dir=cache), env
+    )
+    plain = locate.scan(locate.ScanRequest(root=shop, controls=("password_hashing", "tokenization")), env)
+    assert comparable(both) == comparable(plain)
+    assert {f.control for f in both.findings} >= {"password_hashing", "tokenization"}
+    assert first.findings == tuple(f for f in both.findings if f.control == "password_hashing")
+
+
+def test_corrupt_cache_is_discarded_with_a_warning(shop: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "results.sqlite").write_bytes(b"this is not a database" * 100)
+    result = scan(shop, cache)
+    assert comparable(result) == comparable(scan(shop, None))
+    assert any("unreadable; discarded" in note for note in result.notes)
+
+
+def test_foreign_cache_is_discarded(shop: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    scan(shop, cache)
+    with sqlite3.connect(cache / "results.sqlite") as db:
+        db.execute("UPDATE meta SET value = 'semgrep 0.0.1' WHERE key = 'engine'")
+        db.execute("UPDATE results SET findings = '[]'")  # poisoned: would hide every finding if trusted
+    result = scan(shop, cache)
+    assert any("another version; discarded" in note for note in result.notes)
+    assert comparable(result) == comparable(scan(shop, None))
+
+
+def test_two_checks_at_once_share_the_cache_safely(shop: Path, tmp_path: Path, repo_root: Path) -> None:
+    cache = tmp_path / "cache"
+    script = (
+        "import sys; from pathlib import Path; from tracer import locate; from tracer.env import Env\n"
+        f"r = locate.scan(locate.ScanRequest(root=Path({str(shop)!r}), controls={CONTROLS!r}, "
+        f"cache_dir=Path({str(cache)!r})), Env.from_environ())\n"
+        "print(len(r.findings))\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script], cwd=repo_root, stdout=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    counts = {p.communicate(timeout=120)[0].strip() for p in procs}
+    assert all(p.returncode == 0 for p in procs)
+    expected = len(scan(shop, None).findings)
+    assert counts == {str(expected)}
+    assert len(scan(shop, cache).findings) == expected
