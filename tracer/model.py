@@ -5,6 +5,7 @@ classifications become requirements, requirements plus findings become a trace.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -23,6 +24,8 @@ INDICATORS: tuple[str, ...] = (
     "logging_audit",
     "session",
 )
+# Weakest first: monitor reports only, comment also comments, block also fails the check.
+ENFORCEMENT_MODES: tuple[str, ...] = ("monitor", "comment", "block")
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ class Param:
     set_by: str  # "org policy", "compliance-config.yml (PCI-DSS)", or the standard's citation
     is_policy: bool
     floor: Floor | None = None  # the standard's own minimum, kept apart from the policy value
+    considered: tuple[tuple[int | float | str, str], ...] = ()  # every (value, who set it) merged
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,7 @@ class Location:
     rule: str
     snippet: str
     message: str
+    in_change: bool = False  # on a line the change adds or modifies (only known with a diff base)
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,7 @@ class TraceNode:
     locations: tuple[Location, ...]
     violations: tuple[Location, ...]
     note: str = ""
+    enforcement: str = ""  # monitor | comment | block for this requirement; "" = the verdict's global mode
 
 
 @dataclass(frozen=True)
@@ -296,6 +302,77 @@ class Verdict:
     manual: int
     waived: int
     summary: str
+    mode: str = "block"  # the strongest enforcement in effect: "monitor" posts no PR/MR comment
+    pre_existing: int = 0  # violated requirements whose violations are all on lines the change left alone
+
+
+@dataclass(frozen=True)
+class EnforcementPolicy:
+    """`enforcement` plus its per-framework and per-control overrides (compliance-config.yml)."""
+
+    default: str = "block"
+    frameworks: Mapping[str, str] = field(default_factory=dict)
+    controls: Mapping[str, str] = field(default_factory=dict)
+
+    def mode_for(self, requirement: Requirement) -> str:
+        """A control's own override wins; else the strictest mode among the frameworks requiring it."""
+        if requirement.control.id in self.controls:
+            return self.controls[requirement.control.id]
+        if not requirement.frameworks:
+            return self.default
+        modes = [self.frameworks.get(name, self.default) for name in requirement.frameworks]
+        return max(modes, key=ENFORCEMENT_MODES.index)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What a change touched: per file, the line ranges it adds or modifies (1-based, inclusive)."""
+
+    base: str  # the ref the change is compared with
+    files: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    def touches(self, path: str, start: int, end: int) -> bool:
+        """True when any line of start..end is an added or modified line of path."""
+        last = max(start, end)
+        return any(first <= last and start <= stop for first, stop in self.files.get(path, ()))
+
+
+@dataclass(frozen=True)
+class ControlDelta:
+    control: str
+    before: Status
+    after: Status
+    before_location: Location | None = None  # where the base implemented it, if it did
+
+
+@dataclass(frozen=True)
+class CoverageDelta:
+    """Requirement statuses on the base commit against the change, with the same rules."""
+
+    base_commit: str
+    controls: tuple[ControlDelta, ...]
+
+    @property
+    def met_before(self) -> int:
+        return sum(1 for c in self.controls if c.before is Status.IMPLEMENTED)
+
+    @property
+    def met_after(self) -> int:
+        return sum(1 for c in self.controls if c.after is Status.IMPLEMENTED)
+
+    @property
+    def newly_met(self) -> tuple[str, ...]:
+        return tuple(
+            c.control for c in self.controls if c.after is Status.IMPLEMENTED and c.before is not Status.IMPLEMENTED
+        )
+
+    @property
+    def newly_broken(self) -> tuple[str, ...]:
+        return tuple(
+            c.control
+            for c in self.controls
+            if c.before is Status.IMPLEMENTED and c.after in (Status.MISSING, Status.VIOLATED)
+        )
 
 
 @dataclass(frozen=True)
@@ -310,5 +387,7 @@ class TraceResult:
     commit: str = ""
     root: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    change: ChangeSet | None = None  # set when the check was diff-aware (--base, CI, pre-push)
+    delta: CoverageDelta | None = None  # set when the base commit was scanned too
     as_of: str = ""  # the date of the check (citations in force on it)
     waivers: tuple[WaiverUse, ...] = ()

@@ -74,6 +74,13 @@ class AccountController {
         return accounts.get(id);
     }
 
+    // ruleid: vibeward.java.access_control.method-security-annotation
+    @PreAuthorize("hasAuthority(\"" + AuthoritiesConstants.ADMIN + "\")")
+    @DeleteMapping("/{id}/hard")
+    void purge(@PathVariable long id) {
+        accounts.purge(id);
+    }
+
     // ok: vibeward.java.access_control.method-security-annotation
     @PreAuthorize("permitAll()")
     @GetMapping("/public")

@@ -70,4 +70,5 @@ const devLimiter = rateLimit({ windowMs: 60000, max: 100, skip: () => true });
 const healthAware = rateLimit({ windowMs: 60000, max: 100, skip: (req) => req.path === '/health' });
 
 // ok: vibeward.javascript.rate_limiting.login-block-duration
+// ruleid: vibeward.javascript.rate_limiting.rate-limiter
 const apiBlock = new RateLimiterMemory({ keyPrefix: 'api', points: 100, duration: 60, blockDuration: 60 });

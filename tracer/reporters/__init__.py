@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tracer.model import TraceResult
-from tracer.reporters import json_report, markdown, text
+from tracer.reporters import codequality, json_report, junit, markdown, sarif, text
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,11 @@ class RenderOptions:
 Renderer = Callable[[TraceResult, RenderOptions], str]
 
 def render_many(fmt: str, results: Sequence[TraceResult], options: RenderOptions) -> str:
-    """Several tickets of one change: one JSON document, or the reports one after another."""
+    """Several tickets of one change: one document for the machine formats, else the reports one after another."""
     if fmt == "json" and len(results) != 1:
         return json_report.render_set(results)
+    if fmt in DOCUMENT_SETS:
+        return DOCUMENT_SETS[fmt](results)
     return "\n".join(REPORTERS[fmt](result, options) for result in results)
 
 
@@ -31,4 +33,13 @@ REPORTERS: dict[str, Renderer] = {
     "text": text.render,
     "markdown": markdown.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "gitlab-codequality": codequality.render,
+}
+# Formats whose readers take one document per job: one SARIF run, one <testsuites>, one array.
+DOCUMENT_SETS: dict[str, Callable[[Sequence[TraceResult]], str]] = {
+    "sarif": sarif.render_set,
+    "junit": junit.render_set,
+    "gitlab-codequality": codequality.render_set,
 }
