@@ -4,11 +4,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tracer import __version__
+
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 _VOLATILE = [
     (re.compile(r'"vibeward_version": "[^"]+"'), '"vibeward_version": "<version>"'),
     (re.compile(r"\b[0-9a-f]{40}\b"), "<sha>"),
     (re.compile(r"/tmp/[^\s\"']+"), "<tmp>"),
+    # The tool's own version where a format names it plainly (SARIF tool.driver.version).
+    (re.compile(re.escape(f'"version": "{__version__}"')), '"version": "<version>"'),
 ]
 
 
