@@ -26,3 +26,10 @@ def repo_root() -> Path:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Checks run by tests keep their result cache out of the user's home."""
     monkeypatch.setenv("VIBEWARD_CACHE_DIR", str(tmp_path_factory.mktemp("vibeward-cache")))
+
+
+@pytest.fixture(autouse=True)
+def _private_ledger(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks run by tests append their evidence to a throwaway ledger, never one in the checkout."""
+    ledger = tmp_path_factory.mktemp("vibeward-evidence") / "evidence.sqlite"
+    monkeypatch.setenv("VIBEWARD_EVIDENCE_URL", f"sqlite:///{ledger}")

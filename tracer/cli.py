@@ -12,6 +12,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -100,6 +101,8 @@ def _control_list(value: str | None) -> tuple[str, ...]:
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--exclude", multiple=True, help="Another path pattern to leave out of the scan.")
 @click.option("--no-cache", is_flag=True, help="Scan every file; neither read nor write the result cache.")
+@click.option("--no-evidence", is_flag=True, help="Do not append this check to the evidence ledger.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Check as on this date (YYYY-MM-DD).")
 @handle_errors
 def check(
     path: Path,
@@ -111,6 +114,8 @@ def check(
     output: Path | None,
     exclude: tuple[str, ...],
     no_cache: bool,
+    no_evidence: bool,
+    as_of: datetime | None,
 ) -> None:
     """Trace a ticket's requirements to the code under PATH; exit 1 if one is missing or violated.
 
@@ -132,6 +137,7 @@ def check(
         extra_excludes=exclude,
         discover_keys=not (ticket_file or ticket_keys or controls),
         use_cache=not no_cache,
+        as_of=as_of.date() if as_of else None,
     )
     results = run_checks(request, Deps(env=env))
     color = fmt == "text" and output is None and sys.stdout.isatty() and not env.no_color
@@ -140,6 +146,11 @@ def check(
     if output is not None:
         for result in results:
             click.echo(result.verdict.summary, err=True)
+    if not no_evidence:  # after the verdict, never changing it (docs/evidence.md)
+        from tracer.evidence.recorder import record_checks
+
+        for warning in record_checks(results, path=path, config_path=config_path, env=env):
+            click.echo(f"vibeward: warning: {warning}", err=True)
     sys.exit(errors.PASSED if passed else errors.CONTROLS_FAILED)
 
 

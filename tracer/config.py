@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,11 +18,11 @@ import yaml
 
 from tracer import yamlsafe
 from tracer.errors import ConfigError
-from tracer.model import FRAMEWORKS, INDICATORS, Attestation, Waiver
+from tracer.model import ENFORCEMENT_MODES, FRAMEWORKS, INDICATORS, Attestation, EnforcementPolicy, Waiver
 
 CONFIG_NAMES = ("compliance-config.yml", "compliance-config.yaml", ".vibeward/compliance-config.yml")
 RISK_LEVELS = ("low", "medium", "high", "critical")
-ENFORCEMENT_MODES = ("monitor", "comment", "block")
+PRE_EXISTING_MODES = ("report", "fail")  # violations on lines a change left alone: reported, or failing
 TRACKER_TYPES = ("jira", "github", "gitlab", "linear", "file")
 TRACKER_ERROR_MODES = ("fail", "warn")
 MISSING_KEY_MODES = ("fail", "warn", "pass")
@@ -93,6 +93,15 @@ class OrgConfig:
     lines: Mapping[str, int] = field(default_factory=dict, repr=False)
     tracker: TrackerConfig = TrackerConfig()
     evidence: EvidenceConfig = EvidenceConfig()
+    enforcement_frameworks: Mapping[str, str] = field(default_factory=dict)  # enforcement_overrides.frameworks
+    enforcement_controls: Mapping[str, str] = field(default_factory=dict)  # enforcement_overrides.controls
+    pre_existing_violations: str = "report"
+
+    @property
+    def enforcement_policy(self) -> EnforcementPolicy:
+        return EnforcementPolicy(
+            default=self.enforcement, frameworks=self.enforcement_frameworks, controls=self.enforcement_controls
+        )
 
     def line_of(self, key_path: str) -> int:
         return self.lines.get(key_path, 0)
@@ -104,7 +113,12 @@ class OrgConfig:
 
 
 # A declared schema: the allowed keys at each level and their expected types.
-_TOP_KEYS = {"frameworks", "risk", "waivers", "scan", "enforcement", "version", "tracker", "evidence", "attestations", "resolutions"}
+_TOP_KEYS = {
+    "frameworks", "risk", "waivers", "scan", "enforcement", "version", "tracker", "evidence",
+    "attestations", "resolutions", "enforcement_overrides", "pre_existing_violations",
+}
+_OVERRIDE_KEYS = {"frameworks", "controls"}
+_CONTROL_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _FRAMEWORK_KEYS = {"enabled", "baseline", "triggers", "requirements", "description"}
 _TRIGGER_KEYS = {"keywords", "components", "labels"}
 _RISK_KEYS = {"weights", "actions"}
@@ -163,6 +177,9 @@ def load(path: Path | None) -> OrgConfig:
         lines=user.lines,
         tracker=user.tracker,
         evidence=user.evidence,
+        enforcement_frameworks=user.enforcement_frameworks,
+        enforcement_controls=user.enforcement_controls,
+        pre_existing_violations=user.pre_existing_violations,
     )
 
 
@@ -254,6 +271,10 @@ class _Reader:
         if enforcement not in ENFORCEMENT_MODES:
             raise self.fail("enforcement", f"expected one of {', '.join(ENFORCEMENT_MODES)}, got {enforcement!r}")
         tracker = self.tracker(top.get("tracker"))
+        by_framework, by_control = self.enforcement_overrides(top.get("enforcement_overrides"))
+        pre_existing = self.choice(
+            top.get("pre_existing_violations"), "pre_existing_violations", PRE_EXISTING_MODES, "report"
+        )
         return OrgConfig(
             path=self.path,
             frameworks=frameworks,
@@ -270,7 +291,30 @@ class _Reader:
             scan_cache_dir=str(scan.get("cache_dir") or ""),
             warnings=tuple(self.warnings),
             lines=dict(self.lines),
+            enforcement_frameworks=by_framework,
+            enforcement_controls=by_control,
+            pre_existing_violations=pre_existing,
         )
+
+    def enforcement_overrides(self, value: Any) -> tuple[dict[str, str], dict[str, str]]:
+        """`enforcement_overrides: {frameworks: {SOC2: monitor}, controls: {rate_limiting: comment}}`."""
+        section = self.mapping(value, "enforcement_overrides", _OVERRIDE_KEYS)
+        key_path = "enforcement_overrides.frameworks"
+        frameworks = self.mapping(section.get("frameworks"), key_path, set(FRAMEWORKS))
+        by_framework = {
+            str(name): self.choice(mode, f"{key_path}.{name}", ENFORCEMENT_MODES, "block")
+            for name, mode in frameworks.items()
+            if name in FRAMEWORKS  # the others were warned about as unknown keys
+        }
+        key_path = "enforcement_overrides.controls"
+        raw = section.get("controls")
+        controls = self.mapping(raw, key_path, {str(k) for k in raw} if isinstance(raw, dict) else set())
+        by_control: dict[str, str] = {}
+        for name, mode in controls.items():
+            if not isinstance(name, str) or not _CONTROL_ID.match(name):
+                raise self.fail(f"{key_path}.{name}", f"{name!r} is not a control id (e.g. rate_limiting)")
+            by_control[name] = self.choice(mode, f"{key_path}.{name}", ENFORCEMENT_MODES, "block")
+        return by_framework, by_control
 
     def frameworks(self, value: Any) -> dict[str, FrameworkPolicy]:
         section = self.mapping(value, "frameworks", set(FRAMEWORKS))

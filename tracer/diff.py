@@ -12,11 +12,13 @@ from tracer.model import ChangeSet
 
 _HUNK = re.compile(r"^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
-DST_PREFIX = "b/"  # the caller passes --dst-prefix=b/ so a user's diff.noprefix cannot change it
 
 
-def parse(text: str, base: str) -> ChangeSet:
-    """The added or modified line ranges of every file the diff writes to (deleted files omitted)."""
+def parse(text: str, base: str, prefix: str = "b/") -> ChangeSet:
+    """The added or modified line ranges of every file the diff writes to (deleted files omitted).
+
+    prefix is the `--dst-prefix` the diff was made with.
+    """
     files: dict[str, list[tuple[int, int]]] = {}
     current: str | None = None
     in_header = False
@@ -25,7 +27,7 @@ def parse(text: str, base: str) -> ChangeSet:
             current, in_header = None, True
             continue
         if in_header and line.startswith("+++ "):
-            current = _target(line[4:])
+            current = _target(line[4:], prefix)
             if current is not None:
                 files.setdefault(current, [])
             continue
@@ -39,12 +41,12 @@ def parse(text: str, base: str) -> ChangeSet:
     return ChangeSet(base=base, files={path: tuple(ranges) for path, ranges in files.items()})
 
 
-def _target(raw: str) -> str | None:
+def _target(raw: str, prefix: str) -> str | None:
     raw = raw.rstrip("\t")  # git ends names that contain a space with a tab in ---/+++ lines
     if raw == "/dev/null":
         return None
     path = unquote(raw) if raw.startswith('"') else raw
-    return path[len(DST_PREFIX) :] if path.startswith(DST_PREFIX) else path
+    return path[len(prefix) :] if prefix and path.startswith(prefix) else path
 
 
 def unquote(quoted: str) -> str:

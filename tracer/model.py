@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from fnmatch import fnmatchcase
 
 FRAMEWORKS: tuple[str, ...] = ("PCI-DSS", "HIPAA", "GDPR", "SOX", "SOC2")
 INDICATORS: tuple[str, ...] = (
@@ -189,6 +190,12 @@ class Waiver:
     frameworks: tuple[str, ...] = ()  # only where no other active framework makes the control mandatory
     where: str = ""  # file:line of the entry, for messages
 
+    def covers(self, path: str) -> bool:
+        """Is this file (relative to the repository top) under the waiver's `paths`? False if none."""
+        return any(
+            fnmatchcase(path, pattern) or fnmatchcase(path, pattern.rstrip("/") + "/*") for pattern in self.paths
+        )
+
 
 @dataclass(frozen=True)
 class WaiverUse:
@@ -304,6 +311,7 @@ class Verdict:
     summary: str
     mode: str = "block"  # the strongest enforcement in effect: "monitor" posts no PR/MR comment
     pre_existing: int = 0  # violated requirements whose violations are all on lines the change left alone
+    new_only: bool = False  # violations counted only on lines the change adds or modifies (diff-aware)
 
 
 @dataclass(frozen=True)

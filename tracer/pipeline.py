@@ -11,11 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from tracer import catalog as catalog_module
-from tracer import config, locate, requirements, trace
+from tracer import config, delta, diff, locate, requirements, trace
 from tracer.env import Env
-from tracer.errors import InputError, TrackerError, UsageError
+from tracer.errors import GitError, InputError, TracerError, TrackerError, UsageError
 from tracer.gitinfo import RepoInfo, repo_info
-from tracer.model import Classification, RequirementSet, ScanResult, Ticket, TraceResult
+from tracer.gitrepo import DST_PREFIX, Git
+from tracer.model import ChangeSet, Classification, RequirementSet, ScanResult, Ticket, TraceResult
 from tracer.sources.file import read_ticket_file
 
 
@@ -29,6 +30,11 @@ class CheckRequest:
     extra_excludes: tuple[str, ...] = ()
     discover_keys: bool = False  # find the keys in the branch, PR/MR and commits
     use_cache: bool = True
+    as_of: date | None = None  # the date that decides which citations apply (--as-of); None = today
+    base: str = ""  # diff-aware against this ref or sha (--base, the PR/MR base, a pushed range)
+    base_required: bool = False  # True: a base that cannot be diffed is an error, not a warning
+    head: str = ""  # check this commit (in a temporary worktree) instead of the working tree
+    delta: bool = False  # also scan the base commit, for the coverage delta of the PR/MR comment
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,80 @@ def plan(
 
 
 def run_checks(request: CheckRequest, deps: Deps) -> tuple[TraceResult, ...]:
-    """One trace per ticket (or one for --controls), all from a single engine run."""
+    """One trace per ticket (or one for --controls), all from a single engine run.
+
+    With request.head, the commit is checked out in a temporary worktree and checked there
+    (a pre-push hook checks what is pushed, not the working tree).
+    """
     root = request.path
     if not root.exists():
         raise InputError(f"{root}: path does not exist", "pass the folder of the repository to check")
+    if not request.head:
+        return _run_checks(request, deps, root)
+    git = _git(root, deps.env, "checking a pushed commit")
+    commit = git.commit(request.head)
+    if commit is None:
+        raise GitError(f"commit {request.head} is not in this repository")
+    with git.worktree(commit) as tree:
+        return _run_checks(request, deps, tree / git.prefix())
+
+
+def _git(root: Path, env: Env, purpose: str) -> Git:
+    git = Git.open(root, env)
+    if git is None:
+        raise GitError(f"{root} is not in a git checkout, which {purpose} needs")
+    return git
+
+
+def changes_for(request: CheckRequest, root: Path, env: Env) -> tuple[ChangeSet | None, tuple[str, ...]]:
+    """The lines the change adds or modifies, or None (with a note) when there is no usable base.
+
+    A base the user named (--base, a pushed range) that cannot be diffed is an error; a base
+    from the CI context only degrades the check to "every violation counts", never to a pass.
+    """
+    if not request.base:
+        return None, ()
+    try:
+        git = _git(root, env, "--base")
+        return diff.parse(git.diff(request.base), base=request.base, prefix=DST_PREFIX), ()
+    except GitError as exc:
+        if request.base_required:
+            raise
+        hint = f"; {exc.hint}" if exc.hint else ""
+        return None, (f"not diff-aware: {exc.message}{hint}; every violation counts as new",)
+
+
+def base_scan(
+    request: CheckRequest, root: Path, scan_request: locate.ScanRequest, env: Env
+) -> tuple[ScanResult | None, str, tuple[str, ...]]:
+    """The same scan on a worktree of the change's merge base (for the coverage delta), or a note why not."""
+    git = Git.open(root, env)
+    commit = git.merge_base(request.base) if git is not None else None
+    if git is None or commit is None:
+        hint = " (the clone is shallow: `fetch-depth: 0`)" if git is not None and git.is_shallow() else ""
+        return None, "", (f"coverage delta skipped: the base commit {request.base} is not available{hint}",)
+    try:
+        with git.worktree(commit) as tree:
+            folder = tree / git.prefix()
+            if not folder.is_dir():
+                return None, commit, (f"coverage delta skipped: {git.prefix()} does not exist on the base",)
+            cache = worktree_cache(scan_request.cache_dir)
+            return locate.scan(replace(scan_request, root=folder, cache_dir=cache), env), commit, ()
+    except TracerError as exc:  # the delta is information; failing to get it never changes the verdict
+        return None, commit, (f"coverage delta skipped: {exc.message}",)
+
+
+def worktree_cache(cache: Path | None) -> Path | None:
+    """Temporary worktrees keep their own cache beside the checkout's, so their files never mix."""
+    if cache is None or cache.name.endswith("-worktree"):
+        return cache
+    return cache.with_name(cache.name + "-worktree")
+
+
+def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[TraceResult, ...]:
+    root = request.path
     org = load_config(root, request.config_path)
-    today = deps.today()
+    today = request.as_of or deps.today()
     notes: tuple[str, ...] = ()
     plans: list[tuple[Ticket | None, Classification | None, RequirementSet]]
     if request.controls:
@@ -143,37 +217,79 @@ def run_checks(request: CheckRequest, deps: Deps) -> tuple[TraceResult, ...]:
         plans = [(ticket, *plan(ticket, (), org, today)) for ticket in tickets]
     wanted = tuple(dict.fromkeys(c for _, _, required in plans for c in required.control_ids))
     excludes = locate.DEFAULT_EXCLUDES + org.exclude + request.extra_excludes
+    changes, change_notes = changes_for(request, scan_root, deps.env)
+    notes += change_notes
+    cache = cache_dir(root, org, deps.env, request.use_cache)
+    scan_request = locate.ScanRequest(
+        root=scan_root,
+        controls=wanted,
+        excludes=excludes,
+        timeout=org.scan_timeout,
+        cache_dir=cache if scan_root == root else worktree_cache(cache),
+    )
+    before: ScanResult | None = None
+    base_commit = ""
     if wanted:
-        scan = locate.scan(
-            locate.ScanRequest(
-                root=root,
-                controls=wanted,
-                excludes=excludes,
-                timeout=org.scan_timeout,
-                cache_dir=cache_dir(root, org, deps.env, request.use_cache),
-            ),
-            deps.env,
-        )
+        scan = locate.scan(scan_request, deps.env)
+        if request.delta and changes is not None:
+            before, base_commit, delta_notes = base_scan(request, scan_root, scan_request, deps.env)
+            notes += delta_notes
     else:  # nothing is required, so no engine is started
         scan = ScanResult(findings=(), files_scanned=0, languages=(), rules_run=0, engine="", excluded=excludes)
-    info = deps.repo(root, deps.env)
+    info = deps.repo(scan_root, deps.env)
     if not plans:
         plans = [(None, None, RequirementSet(requirements=()))]
     results = []
+    policy = org.enforcement_policy
+    new_only = changes is not None and org.pre_existing_violations == "report"
     for ticket, classification, required in plans:
-        nodes = trace.build_nodes(required, scan)
+        nodes = trace.build_nodes(required, scan, changes, policy, prefix=info.prefix)
+        coverage = None
+        if before is not None:
+            coverage = delta.compare(trace.build_nodes(required, before), nodes, base_commit)
         results.append(
             TraceResult(
                 ticket=ticket,
                 classification=classification,
                 nodes=nodes,
-                verdict=trace.verdict(nodes, org.enforcement),
+                verdict=trace.verdict(nodes, org.enforcement, new_only=new_only),
                 scan=scan,
                 conflicts=required.conflicts,
                 repo_url=info.url,
                 commit=info.commit,
                 root=info.prefix,
                 warnings=org.warnings + notes,
+                change=changes,
+                delta=coverage,
+                as_of=today.isoformat(),
+                waivers=required.waivers,
             )
         )
     return tuple(results)
+
+
+@dataclass(frozen=True)
+class TicketPlan:
+    """A ticket's requirements without a scan: for `requirements`, `validate`, `prompt`, `inject`."""
+
+    ticket: Ticket
+    classification: Classification
+    requirements: RequirementSet
+    config: config.OrgConfig
+    catalog: catalog_module.Catalog
+    as_of: date
+
+
+def plan_tickets(request: CheckRequest, deps: Deps) -> tuple[tuple[TicketPlan, ...], tuple[str, ...]]:
+    """The tickets named as `check` names them (file, keys, or discovery), each classified and derived."""
+    root = request.path
+    org = load_config(root, request.config_path)
+    today = request.as_of or deps.today()
+    tickets, notes = resolve_tickets(request, org, deps.env, root)
+    catalog = catalog_module.load_catalog()
+    plans = []
+    for ticket in tickets:
+        classification, required = plan(ticket, (), org, today)
+        assert classification is not None  # a ticket is always classified
+        plans.append(TicketPlan(ticket, classification, required, org, catalog, today))
+    return tuple(plans), org.warnings + notes

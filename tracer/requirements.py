@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from fnmatch import fnmatchcase
 
 from tracer.catalog import Catalog
 from tracer.catalog.conflicts import ConflictRules, Side, load_conflict_rules
@@ -52,7 +51,7 @@ def derive(
 ) -> RequirementSet:
     """The requirements a classified ticket must meet, on the date `today`."""
     if not classification.security_relevant:
-        return _finish([], (), config, today, ticket_key, conflict_rules)
+        return _finish([], (), catalog, config, today, ticket_key, conflict_rules)
     iso_today = today.isoformat()
     indicators = set(classification.indicator_names)
     active = tuple(f for f in FRAMEWORKS if f in classification.framework_names)
@@ -69,7 +68,7 @@ def derive(
         frameworks = tuple(f for f in active if f in asked_by or f in from_config)
         reason = _reason(relevant, asked_by, from_config, config)
         chosen.append(_requirement(control, frameworks, active, config, reason, today))
-    return _finish(chosen, active, config, today, ticket_key, conflict_rules)
+    return _finish(chosen, active, catalog, config, today, ticket_key, conflict_rules)
 
 
 def for_controls(
@@ -78,7 +77,7 @@ def for_controls(
     """Requirements named directly (`--controls`), with no ticket: all mandatory."""
     controls = catalog.resolve(dict.fromkeys(control_ids))
     chosen = [_requirement(control, (), (), config, "requested with --controls", today) for control in controls]
-    return _finish(chosen, (), config, today, "", None)
+    return _finish(chosen, (), catalog, config, today, "", None)
 
 
 def _in_force(control: Control, framework: str, iso_today: str) -> bool:
@@ -104,9 +103,12 @@ def _configured_controls(config: OrgConfig, active: Iterable[str], catalog: Cata
 
 
 def _switches(
-    config: OrgConfig, active: Iterable[str], catalog: Catalog, *, on: bool
+    config: OrgConfig, active: Iterable[str], catalog: Catalog, *, on: bool, explicit: bool = False
 ) -> list[tuple[str, str, str]]:
-    """(control id, framework, where) for each config entry that turns a control on (or off)."""
+    """(control id, framework, where) for each config entry that turns a control on (or off).
+
+    A parameter setting (`bcrypt_cost: 12`) turns its control on too, unless `explicit`.
+    """
     found: list[tuple[str, str, str]] = []
     known = set(catalog.ids())
     for framework in active:
@@ -120,7 +122,7 @@ def _switches(
                     found.append((name, framework, where))
                 continue
             owner = catalog.param_owner(name)
-            if owner is not None and on:  # unknown names are reported by validate_policy
+            if owner is not None and on and not explicit:  # unknown names are reported by validate_policy
                 found.append((owner.id, framework, where))
     return found
 
@@ -171,6 +173,7 @@ def _requirement(
 def _finish(
     chosen: list[Requirement],
     active: tuple[str, ...],
+    catalog: Catalog,
     config: OrgConfig,
     today: date,
     ticket_key: str,
@@ -179,8 +182,8 @@ def _finish(
     """Attach waivers and attestations, find the conflicts, and say what each waiver did."""
     rules = conflict_rules if conflict_rules is not None else load_conflict_rules()
     iso_today = today.isoformat()
-    on_switches = _switches_by_control(config, active, on=True)
-    off_switches = _switches_by_control(config, active, on=False)
+    on_switches = _switches_by_control(config, active, catalog, on=True)
+    off_switches = _switches_by_control(config, active, catalog, on=False)
     conflicts: list[Conflict] = []
     uses: dict[int, WaiverUse] = {}
     final: list[Requirement] = []
@@ -202,11 +205,12 @@ def _finish(
     )
 
 
-def _switches_by_control(config: OrgConfig, active: tuple[str, ...], *, on: bool) -> dict[str, list[tuple[str, str]]]:
-    from tracer.catalog import load_catalog  # the same catalog derive was given, cached
-
+def _switches_by_control(
+    config: OrgConfig, active: tuple[str, ...], catalog: Catalog, *, on: bool
+) -> dict[str, list[tuple[str, str]]]:
+    """control id -> (framework, where) of the config entries naming it as required (`x: true`) or off."""
     result: dict[str, list[tuple[str, str]]] = {}
-    for control_id, framework, where in _switches(config, active, load_catalog(), on=on):
+    for control_id, framework, where in _switches(config, active, catalog, on=on, explicit=True):
         result.setdefault(control_id, []).append((framework, where))
     return result
 
@@ -272,8 +276,8 @@ def _waiver_uses(
         elif not _scope_matches(waiver, ticket_key):
             result.append(WaiverUse(waiver, "other_ticket", f"scoped to ticket {waiver.ticket}"))
         else:
-            note = "" if waiver.control not in required else "not applied"
-            result.append(WaiverUse(waiver, "not_required", note or f"{waiver.control} is not required here"))
+            assert waiver.control not in required  # a required control's waiver was decided in _waiver_for
+            result.append(WaiverUse(waiver, "not_required", f"{waiver.control} is not required here"))
     return tuple(result)
 
 
@@ -409,11 +413,6 @@ def _rule_conflicts(requirements: Sequence[Requirement], rules: ConflictRules, c
             )
         )
     return conflicts
-
-
-def waived_by_path(waiver: Waiver, path: str) -> bool:
-    """Does a path-scoped waiver cover this file (a path relative to the repository top)?"""
-    return any(fnmatchcase(path, pattern) or fnmatchcase(path, pattern.rstrip("/") + "/**") for pattern in waiver.paths)
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -552,10 +551,11 @@ def validate_policy(
     for index, waiver in enumerate(config.waivers):
         if waiver.control not in known:
             errors.append(f"{config.where(f'waivers[{index}]')}: waiver names unknown control '{waiver.control}'")
+        where = config.where(f"waivers[{index}]")
         if not waiver.expires:
-            warnings.append(f"{config.where(f'waivers[{index}]')}: the waiver of {waiver.control} has no `expires` date")
+            warnings.append(f"{where}: the waiver of {waiver.control} has no `expires` date")
         if not waiver.approver:
-            warnings.append(f"{config.where(f'waivers[{index}]')}: the waiver of {waiver.control} names no `approver`")
+            warnings.append(f"{where}: the waiver of {waiver.control} names no `approver`")
     for index, attestation in enumerate(config.attestations):
         where = config.where(f"attestations[{index}]")
         if attestation.control not in known:
@@ -566,7 +566,7 @@ def validate_policy(
             )
     rules = conflict_rules if conflict_rules is not None else load_conflict_rules()
     for conflict_id in config.resolutions:
-        prefix, _, control_id = conflict_id.partition(".")
+        control_id = conflict_id.partition(".")[2]
         if not rules.knows(conflict_id) or (control_id and control_id not in known):
             warnings.append(f"{config.where(f'resolutions.{conflict_id}')}: no conflict '{conflict_id}' is known")
     return tuple(dict.fromkeys(errors)), tuple(dict.fromkeys(warnings))

@@ -6,8 +6,12 @@ A found parameter weaker than the requirement (bcrypt cost 10 < 12) is a violati
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from tracer.model import (
+    ENFORCEMENT_MODES,
+    ChangeSet,
+    EnforcementPolicy,
     Finding,
     Location,
     Param,
@@ -17,6 +21,7 @@ from tracer.model import (
     Status,
     TraceNode,
     Verdict,
+    Waiver,
 )
 
 # Units a rule may capture a parameter in (idle_timeout_seconds for idle_timeout_minutes), and
@@ -33,11 +38,36 @@ _UNIT_FACTORS = {
 }
 
 
-def build_nodes(requirements: RequirementSet, scan: ScanResult) -> tuple[TraceNode, ...]:
+def build_nodes(
+    requirements: RequirementSet,
+    scan: ScanResult,
+    changes: ChangeSet | None = None,
+    policy: EnforcementPolicy | None = None,
+    prefix: str = "",
+) -> tuple[TraceNode, ...]:
+    """One node per requirement; with a change, each location says whether the change wrote it,
+    and with a policy, each node carries its enforcement mode. `prefix` is the scanned folder
+    relative to the repository top (path-scoped waivers name paths from the top)."""
     by_control: dict[str, list[Finding]] = {}
     for finding in scan.findings:
         by_control.setdefault(finding.control, []).append(finding)
-    return tuple(_node(req, by_control.get(req.control.id, []), scan) for req in requirements.requirements)
+    nodes = tuple(_node(req, by_control.get(req.control.id, []), scan, prefix) for req in requirements.requirements)
+    if changes is not None:
+        nodes = tuple(
+            replace(
+                node,
+                locations=tuple(_in_change(loc, changes) for loc in node.locations),
+                violations=tuple(_in_change(loc, changes) for loc in node.violations),
+            )
+            for node in nodes
+        )
+    if policy is not None:
+        nodes = tuple(replace(node, enforcement=policy.mode_for(node.requirement)) for node in nodes)
+    return nodes
+
+
+def _in_change(location: Location, changes: ChangeSet) -> Location:
+    return replace(location, in_change=changes.touches(location.path, location.start_line, location.end_line))
 
 
 def _location(finding: Finding, message: str = "") -> Location:
@@ -51,7 +81,7 @@ def _location(finding: Finding, message: str = "") -> Location:
     )
 
 
-def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResult) -> TraceNode:
+def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResult, prefix: str = "") -> TraceNode:
     evidence = [f for f in findings if f.kind == "evidence"]
     violations = [_location(f) for f in findings if f.kind == "violation"]
     locations: list[Location] = []
@@ -62,16 +92,23 @@ def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResul
         else:
             locations.append(_location(finding))
     control = requirement.control
-    if requirement.waiver is not None:
-        waiver = requirement.waiver
-        note = waiver.reason + (f" (approved by {waiver.approver})" if waiver.approver else "")
-        return TraceNode(requirement, Status.WAIVED, tuple(locations), tuple(violations), note)
+    waiver = requirement.waiver
+    set_aside = ""
+    if waiver is not None and waiver.paths and not waiver.covers(prefix or "."):
+        # A path-scoped waiver covers only the violations in its paths; the rest still count.
+        kept = [v for v in violations if not waiver.covers(f"{prefix}/{v.path}" if prefix else v.path)]
+        if len(kept) < len(violations):
+            set_aside = f"{len(violations) - len(kept)} violation(s) under {', '.join(waiver.paths)} waived: "
+            set_aside += _waiver_note(waiver)
+        violations, waiver = kept, None
+    if waiver is not None:
+        return TraceNode(requirement, Status.WAIVED, tuple(locations), tuple(violations), _waiver_note(waiver))
     if control.verification == "manual":
-        return TraceNode(requirement, Status.MANUAL, tuple(locations), (), "needs a reviewer's sign-off")
+        return TraceNode(requirement, Status.MANUAL, tuple(locations), (), _sign_off(requirement))
     if violations:
-        return TraceNode(requirement, Status.VIOLATED, tuple(locations), tuple(violations), "")
+        return TraceNode(requirement, Status.VIOLATED, tuple(locations), tuple(violations), set_aside)
     if locations:
-        return TraceNode(requirement, Status.IMPLEMENTED, tuple(locations), (), "")
+        return TraceNode(requirement, Status.IMPLEMENTED, tuple(locations), (), set_aside)
     if control.check == "absence":
         return TraceNode(
             requirement, Status.IMPLEMENTED, (), (), f"no violation found in {scan.files_scanned} scanned files"
@@ -80,14 +117,26 @@ def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResul
         # Nothing can look for it in these languages: a reviewer signs it off (or the code is
         # annotated), rather than a pass or a fail the engine could not have earned.
         languages = ", ".join(scan.languages) or "these files"
-        return TraceNode(
-            requirement,
-            Status.MANUAL,
-            (),
-            (),
-            f"no rule for {languages} yet: needs a reviewer's sign-off, or annotate the implementing line",
-        )
-    return TraceNode(requirement, Status.MISSING, (), (), "no implementation found")
+        note = f"no rule for {languages} yet: needs a reviewer's sign-off, or annotate the implementing line"
+        if requirement.attestation is not None:
+            note = f"no rule for {languages} yet; {_sign_off(requirement)}"
+        return TraceNode(requirement, Status.MANUAL, (), (), note)
+    missing = "no implementation found" + (f"; {set_aside}" if set_aside else "")
+    return TraceNode(requirement, Status.MISSING, (), (), missing)
+
+
+def _waiver_note(waiver: Waiver) -> str:
+    note = waiver.reason + (f" (approved by {waiver.approver})" if waiver.approver else "")
+    return note + (f", expires {waiver.expires}" if waiver.expires else "")
+
+
+def _sign_off(requirement: Requirement) -> str:
+    """Who attested a manual control, or that it still needs a reviewer."""
+    attestation = requirement.attestation
+    if attestation is None:
+        return "needs a reviewer's sign-off"
+    note = f": {attestation.note}" if attestation.note else ""
+    return f"attested by {attestation.who} on {attestation.when}{note}"
 
 
 def _weaker_param(finding: Finding, params: Sequence[Param]) -> str:
@@ -139,30 +188,57 @@ def _format(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def verdict(nodes: Sequence[TraceNode], enforcement: str = "block") -> Verdict:
+def verdict(nodes: Sequence[TraceNode], enforcement: str = "block", *, new_only: bool = False) -> Verdict:
+    """Fails only on a mandatory requirement that is missing or violated and enforced as `block`.
+
+    enforcement is the global mode, for nodes that carry none. With new_only (a diff-aware
+    check), a violation counts only on a line the change adds or modifies; a requirement
+    violated only on untouched lines is reported as pre-existing and does not fail.
+    """
     counts = {status: sum(1 for n in nodes if n.status is status) for status in Status}
-    failing = sum(
-        1 for n in nodes if n.requirement.mandatory and n.status in (Status.MISSING, Status.VIOLATED)
-    )
+
+    def mode(node: TraceNode) -> str:
+        return node.enforcement or enforcement
+
+    def pre_existing(node: TraceNode) -> bool:
+        return new_only and node.status is Status.VIOLATED and not any(v.in_change for v in node.violations)
+
+    failing_nodes = [
+        n
+        for n in nodes
+        if n.requirement.mandatory and n.status in (Status.MISSING, Status.VIOLATED) and not pre_existing(n)
+    ]
+    blocking = sum(1 for n in failing_nodes if mode(n) == "block")
+    old = sum(1 for n in nodes if n.requirement.mandatory and pre_existing(n))
     parts = [
         f"{counts[status]} {status.value}"
         for status in (Status.IMPLEMENTED, Status.MISSING, Status.VIOLATED, Status.MANUAL, Status.WAIVED)
         if counts[status]
     ]
+    suffix = f" ({old} pre-existing, not blocking)" if old else ""
     if not nodes:
         summary = "PASS  no security requirements for this ticket"
-    elif failing and enforcement == "block":
-        summary = "FAIL  " + " · ".join(parts)
-    elif failing:
-        summary = f"WARN  {' · '.join(parts)} (enforcement: {enforcement}, not blocking)"
+    elif blocking:
+        summary = "FAIL  " + " · ".join(parts) + suffix
+    elif failing_nodes:
+        modes = ", ".join(sorted({mode(n) for n in failing_nodes}, key=ENFORCEMENT_MODES.index))
+        summary = f"WARN  {' · '.join(parts)} (enforcement: {modes}, not blocking)" + suffix
     else:
-        summary = "PASS  " + " · ".join(parts)
+        summary = "PASS  " + " · ".join(parts) + suffix
+    modes_in_effect = [mode(n) for n in nodes] or [enforcement]
     return Verdict(
-        passed=not (failing and enforcement == "block"),
+        passed=not blocking,
         implemented=counts[Status.IMPLEMENTED],
         missing=counts[Status.MISSING],
         violated=counts[Status.VIOLATED],
         manual=counts[Status.MANUAL],
         waived=counts[Status.WAIVED],
         summary=summary,
+        mode=max(modes_in_effect, key=_strength),
+        pre_existing=old,
+        new_only=new_only,
     )
+
+
+def _strength(mode: str) -> int:
+    return ENFORCEMENT_MODES.index(mode) if mode in ENFORCEMENT_MODES else len(ENFORCEMENT_MODES)

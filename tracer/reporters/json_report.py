@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracer import __version__
-from tracer.model import Classification, Evidence, Location, Param, TraceNode, TraceResult
+from tracer.model import (
+    Attestation,
+    Classification,
+    Conflict,
+    Evidence,
+    Location,
+    Param,
+    TraceNode,
+    TraceResult,
+    Waiver,
+    WaiverUse,
+)
 
 if TYPE_CHECKING:
     from tracer.reporters import RenderOptions
@@ -50,10 +61,7 @@ def as_dict(result: TraceResult) -> dict[str, Any]:
         },
         "classification": None if result.classification is None else classification_dict(result.classification),
         "requirements": [_requirement(node) for node in result.nodes],
-        "conflicts": [
-            {"controls": list(c.controls), "description": c.description, "resolution": c.resolution}
-            for c in result.conflicts
-        ],
+        "conflicts": [conflict_dict(c) for c in result.conflicts],
         "verdict": {
             "passed": result.verdict.passed,
             "summary": result.verdict.summary,
@@ -63,7 +71,9 @@ def as_dict(result: TraceResult) -> dict[str, Any]:
                 "violated": result.verdict.violated,
                 "manual": result.verdict.manual,
                 "waived": result.verdict.waived,
+                "pre_existing": result.verdict.pre_existing,
             },
+            "enforcement": result.verdict.mode,
         },
         "scan": {
             "engine": result.scan.engine,
@@ -76,6 +86,32 @@ def as_dict(result: TraceResult) -> dict[str, Any]:
         },
         "repository": {"url": result.repo_url, "commit": result.commit, "path": result.root},
         "warnings": list(result.warnings),
+        "change": _change(result),
+        "as_of": result.as_of,
+        "waivers": [waiver_use_dict(use) for use in result.waivers],
+    }
+
+
+def _change(result: TraceResult) -> dict[str, Any] | None:
+    """The diff base and the coverage delta against it; None when the check was not diff-aware."""
+    if result.change is None:
+        return None
+    coverage = result.delta
+    return {
+        "base": result.change.base,
+        "changed_files": sorted(result.change.files),
+        "delta": None
+        if coverage is None
+        else {
+            "base_commit": coverage.base_commit,
+            "met_before": coverage.met_before,
+            "met_after": coverage.met_after,
+            "newly_met": list(coverage.newly_met),
+            "newly_broken": list(coverage.newly_broken),
+            "controls": [
+                {"control": c.control, "before": c.before.value, "after": c.after.value} for c in coverage.controls
+            ],
+        },
     }
 
 
@@ -118,6 +154,7 @@ def _location(location: Location, with_message: bool) -> dict[str, Any]:
         "end_line": location.end_line,
         "rule": location.rule,
         "snippet": location.snippet,
+        "in_change": location.in_change,
     }
     if with_message:
         data["message"] = location.message
@@ -136,6 +173,7 @@ def _param(param: Param) -> dict[str, Any]:
         "floor": None
         if param.floor is None
         else {"value": param.floor.value, "citation": param.floor.citation, "framework": param.floor.framework},
+        "considered": [{"value": value, "set_by": who} for value, who in param.considered],
     }
 
 
@@ -167,12 +205,47 @@ def _requirement(node: TraceNode) -> dict[str, Any]:
         "note": node.note,
         "locations": [_location(loc, with_message=False) for loc in node.locations],
         "violations": [_location(loc, with_message=True) for loc in node.violations],
-        "waiver": None
-        if waiver is None
-        else {
-            "reason": waiver.reason,
-            "owner": waiver.owner,
-            "approver": waiver.approver,
-            "expires": waiver.expires,
-        },
+        "waiver": None if waiver is None else waiver_dict(waiver),
+        "attestation": None if requirement.attestation is None else attestation_dict(requirement.attestation),
+    }
+
+
+def waiver_dict(waiver: Waiver) -> dict[str, Any]:
+    return {
+        "control": waiver.control,
+        "reason": waiver.reason,
+        "owner": waiver.owner,
+        "approver": waiver.approver,
+        "expires": waiver.expires,
+        "scope": {"ticket": waiver.ticket, "paths": list(waiver.paths), "frameworks": list(waiver.frameworks)},
+        "where": waiver.where,
+    }
+
+
+def waiver_use_dict(use: WaiverUse) -> dict[str, Any]:
+    """A configured waiver and what it did for this ticket (every waiver is listed)."""
+    return {**waiver_dict(use.waiver), "status": use.status, "note": use.note}
+
+
+def attestation_dict(attestation: Attestation) -> dict[str, Any]:
+    return {
+        "control": attestation.control,
+        "ticket": attestation.ticket,
+        "who": attestation.who,
+        "when": attestation.when,
+        "note": attestation.note,
+        "where": attestation.where,
+    }
+
+
+def conflict_dict(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "id": conflict.id,
+        "controls": list(conflict.controls),
+        "frameworks": list(conflict.frameworks),
+        "citations": list(conflict.citations),
+        "description": conflict.description,
+        "resolution": conflict.resolution,
+        "resolved": conflict.resolved,
+        "resolved_by": conflict.resolved_by,
     }

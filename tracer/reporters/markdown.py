@@ -38,10 +38,8 @@ def render(result: TraceResult, options: RenderOptions) -> str:
     parts = [MARKER, _summary(result), _table(result)]
     details = [_details(node, result) for node in result.nodes]
     parts.extend(d for d in details if d)
-    if result.conflicts:
-        parts.append("**Conflicts**\n\n" + "\n".join(
-            f"- {escape(c.description)}: {escape(c.resolution)}" for c in result.conflicts
-        ))
+    parts.append(_conflicts(result))
+    parts.append(_waivers(result))
     parts.append(_footer(result))
     body = "\n\n".join(p for p in parts if p) + "\n"
     if options.max_chars and len(body) > options.max_chars:
@@ -63,7 +61,8 @@ def _summary(result: TraceResult) -> str:
     if classification is not None:
         frameworks = ", ".join(escape(h.name) for h in classification.frameworks) or "none"
         risk = classification.risk
-        lines.append(f"Frameworks: **{frameworks}** · Risk **{risk.score:.1f}/10 {risk.level}**")
+        as_of = f" · as of {escape(result.as_of)}" if result.as_of else ""
+        lines.append(f"Frameworks: **{frameworks}** · Risk **{risk.score:.1f}/10 {risk.level}**{as_of}")
     lines.append(f"`{verdict.summary}`")
     return "\n\n".join(lines)
 
@@ -126,6 +125,40 @@ def _details(node: TraceNode, result: TraceResult) -> str:
         lines.append(f"- {escape(node.note)}")
     lines.extend(["", "</details>"])
     return "\n".join(lines)
+
+
+def _conflicts(result: TraceResult) -> str:
+    if not result.conflicts:
+        return ""
+    lines = ["**Conflicts**", ""]
+    for conflict in result.conflicts:
+        state = "resolved" if conflict.resolved else "**unresolved**"
+        name = f"`{escape(conflict.id)}` " if conflict.id else ""
+        lines.append(f"- {name}({state}) {escape(conflict.description)}")
+        lines.append(f"  - {'Resolution' if conflict.resolved else 'Choose'}: {escape(conflict.resolution)}")
+    return "\n".join(lines)
+
+
+def _waivers(result: TraceResult) -> str:
+    """Every configured waiver, with what it did here (an auditor sees all of them)."""
+    if not result.waivers:
+        return ""
+    rows = [
+        "**Waivers**",
+        "",
+        "| Control | Status | Reason | Owner | Approver | Expires | Scope |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for use in result.waivers:
+        waiver = use.waiver
+        scope = [f"ticket {waiver.ticket}"] if waiver.ticket else []
+        scope += [f"paths {', '.join(waiver.paths)}"] if waiver.paths else []
+        scope += [f"frameworks {', '.join(waiver.frameworks)}"] if waiver.frameworks else []
+        status = use.status.replace("_", " ") + (f" ({use.note})" if use.note else "")
+        cells = [waiver.control, status, waiver.reason, waiver.owner or "—", waiver.approver or "—",
+                 waiver.expires or "none", "; ".join(scope) or "all"]
+        rows.append("| " + " | ".join(escape(cell) for cell in cells) + " |")
+    return "\n".join(rows)
 
 
 def _footer(result: TraceResult) -> str:

@@ -188,7 +188,7 @@ def _unanchored_notification(missing: Unanchored, rule_index: int) -> dict[str, 
         part for part in (
             sentence(f"{control.title} ({control.id}) is missing: {missing.note}"),
             requirement_sentence(missing.tickets, missing.frameworks, missing.requirement, True),
-            "No file to attach it to, so it is not a code scanning alert; the check fails on it all the same.",
+            "No file to attach it to, so it is not a code scanning alert; it still counts against the verdict.",
         ) if part
     )
     notification = _notification("error", text)

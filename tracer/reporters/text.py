@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tracer.model import Status, TraceNode, TraceResult
+from tracer.model import Status, TraceNode, TraceResult, WaiverUse
 from tracer.reporters.common import STATUS_MARK, headline_citations, param_text
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ def render(result: TraceResult, options: RenderOptions) -> str:
         last = index == len(nodes) - 1
         lines.extend(_node_lines(node, last, options.color))
     lines.extend(f"note  {conflict.description}: {conflict.resolution}" for conflict in result.conflicts)
+    lines.extend(_waiver_line(use) for use in result.waivers)
     lines.extend(f"warning  {warning}" for warning in result.warnings)
     lines.extend(f"engine error  {error}" for error in result.scan.errors)
     verdict = result.verdict.summary
@@ -41,6 +42,13 @@ def render(result: TraceResult, options: RenderOptions) -> str:
 def _one_line(text: str) -> str:
     # Ticket text is untrusted: no control characters or line breaks reach the terminal.
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _waiver_line(use: WaiverUse) -> str:
+    waiver = use.waiver
+    who = f"owner {waiver.owner or '-'}, approver {waiver.approver or '-'}, expires {waiver.expires or 'never'}"
+    note = f" ({use.note})" if use.note else ""
+    return f"waiver  {waiver.control} {use.status.replace('_', ' ')}{note}: {_one_line(waiver.reason)} [{who}]"
 
 
 def _header(result: TraceResult) -> list[str]:
@@ -61,6 +69,8 @@ def _header(result: TraceResult) -> list[str]:
         lines.append(f"Frameworks  {shown}        Risk {risk.score:.1f}/10 {risk.level}")
         if risk.actions:
             lines.append(f"Actions     {', '.join(risk.actions)}")
+    if result.as_of:
+        lines.append(f"As of       {result.as_of} (citations in force on that date)")
     scan = result.scan
     if scan.engine:
         langs = ", ".join(scan.languages) or "no supported language"
