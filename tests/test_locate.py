@@ -200,3 +200,26 @@ def test_rule_files_are_chosen_by_the_languages_present(tmp_path: Path) -> None:
     assert ids(["python"]) == ["nginx", "py"]
     assert ids(["java"]) == ["java", "nginx", "props"]
     assert ids(["typescript"]) == ["js", "nginx"]  # JS rules run on TypeScript too
+
+
+def test_a_rule_may_state_the_value_it_implies(tmp_path: Path) -> None:
+    rules = write_files(
+        tmp_path / "rules",
+        {
+            "password_hashing/go.yml": """
+                rules:
+                  - id: vibeward.go.password_hashing.test-default-cost
+                    languages: [go]
+                    severity: INFO
+                    message: bcrypt default cost
+                    metadata: {control: password_hashing, kind: evidence, param: {name: bcrypt_cost, value: 10}}
+                    pattern: bcrypt.GenerateFromPassword($PW, bcrypt.DefaultCost)
+            """,
+        },
+    )
+    app = write_files(
+        tmp_path / "app",
+        {"main.go": "package main\n\nfunc h(p []byte) { bcrypt.GenerateFromPassword(p, bcrypt.DefaultCost) }\n"},
+    )
+    (finding,) = scan(app, rules, ("password_hashing",)).findings
+    assert (finding.param_name, finding.param_value) == ("bcrypt_cost", "10")

@@ -68,7 +68,10 @@ class Git:
         if completed.returncode != 0:
             stderr = completed.stderr.decode("utf-8", "replace").strip().splitlines()
             detail = stderr[-1] if stderr else "no message"
-            raise GitError(f"`git {' '.join(args[:2])}` failed (exit {completed.returncode}): {detail}")
+            words = list(args)
+            while words[:1] == ["-c"]:  # name the subcommand, not its -c settings
+                words = words[2:]
+            raise GitError(f"`git {' '.join(words[:2])}` failed (exit {completed.returncode}): {detail}")
         return completed.stdout.decode("utf-8", "replace").rstrip("\n")
 
     def _try(self, *args: str) -> str | None:

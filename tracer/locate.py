@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -428,7 +427,8 @@ def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Find
                 message=message,
                 snippet=_snippet(root, path, start, end, lines_cache),
                 param_name=str(param.get("name", "")) if param else "",
-                param_value=param_value,
+                # A rule may state the value it implies (bcrypt.DefaultCost is 10) instead of capturing it.
+                param_value=param_value or (str(param["value"]) if param and "value" in param else ""),
             )
         )
     found.sort(key=lambda f: (f.control, f.kind, f.path, f.start_line, f.rule))

@@ -55,11 +55,11 @@ def derive(
     iso_today = today.isoformat()
     indicators = set(classification.indicator_names)
     active = tuple(f for f in FRAMEWORKS if f in classification.framework_names)
-    configured = _configured_controls(config, active, catalog)
+    configured = configured_controls(config, active, catalog)
     chosen: list[Requirement] = []
     for control in catalog.controls:
         relevant = sorted(indicators & set(control.indicators))
-        asked_by = tuple(f for f in active if f in control.required_by and _in_force(control, f, iso_today))
+        asked_by = tuple(f for f in active if f in control.required_by and in_force(control, f, iso_today))
         from_config = configured.get(control.id, ())
         if not relevant and not from_config:
             continue
@@ -80,7 +80,7 @@ def for_controls(
     return _finish(chosen, (), catalog, config, today, "", None)
 
 
-def _in_force(control: Control, framework: str, iso_today: str) -> bool:
+def in_force(control: Control, framework: str, iso_today: str) -> bool:
     """Does the framework ask for the control on this date (through a citation in force)?"""
     own = [c for c in control.citations if c.source == framework and not c.general]
     if not own:
@@ -92,7 +92,7 @@ def _has_baseline_citation(control: Control) -> bool:
     return any(c.source in {"ASVS", "TOP10"} for c in control.citations)
 
 
-def _configured_controls(config: OrgConfig, active: Iterable[str], catalog: Catalog) -> dict[str, tuple[str, ...]]:
+def configured_controls(config: OrgConfig, active: Iterable[str], catalog: Catalog) -> dict[str, tuple[str, ...]]:
     """control id -> frameworks whose config entry requires it (by id or by one of its params)."""
     result: dict[str, list[str]] = {}
     for control_id, framework, _ in _switches(config, active, catalog, on=True):

@@ -122,6 +122,8 @@ const (
 	// ok: vibeward.go.secrets_management.hardcoded-secret
 	tokenType = "Bearer"
 	// ok: vibeward.go.secrets_management.hardcoded-secret
+	csrfTokenLookup = "header:X-CSRF-Token,form:_csrf"
+	// ok: vibeward.go.secrets_management.hardcoded-secret
 	errInvalidPassword = "invalid password"
 )
 

@@ -28,6 +28,9 @@ class LoginSuccessHandler implements AuthenticationSuccessHandler {
         // ok: vibeward.java.session_timeout.max-inactive-interval
         // ruleid: vibeward.java.session_timeout.max-inactive-interval-minutes
         session.setMaxInactiveInterval(15 * 60);
+        // ok: vibeward.java.session_timeout.max-inactive-interval
+        // ruleid: vibeward.java.session_timeout.session-never-expires
+        session.setMaxInactiveInterval(-1);
     }
 }
 
@@ -54,7 +57,14 @@ class JwtService {
 
     String cookieless(String subject) {
         // ok: vibeward.java.session_timeout.jwt-expiration
+        // ruleid: vibeward.java.session_timeout.jwt-without-expiry
         return Jwts.builder().setSubject(subject).signWith(key).compact();
+    }
+
+    String withExpiry(String subject) {
+        // ok: vibeward.java.session_timeout.jwt-without-expiry
+        // ruleid: vibeward.java.session_timeout.jwt-expiration
+        return Jwts.builder().setSubject(subject).setExpiration(new Date(System.currentTimeMillis() + expirationMs)).signWith(key).compact();
     }
 
     JwtClaimsSet claims(String subject) {

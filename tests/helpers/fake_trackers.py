@@ -279,6 +279,8 @@ class FakeJira(FakeServer):
                 return self._issue(request, issue, version)
             if sub == "comment" and request.method == "POST":
                 return self._comment(request, issue, version)
+            if sub == "comment":
+                return self._comment_list_or_edit(request, issue, version, name)
             if sub == "remotelink":
                 return self._remote_link(request, issue, version)
             if sub == "properties" and name:
@@ -325,6 +327,28 @@ class FakeJira(FakeServer):
         comment["body"] = body
         self.comments.setdefault(issue["key"], []).append(comment)
         return Reply(201, comment)
+
+    def _comment_list_or_edit(
+        self, request: Recorded, issue: dict[str, Any], version: str, comment_id: str | None
+    ) -> Reply:
+        """GET the comments (paged with startAt/maxResults), GET or PUT (edit) one comment."""
+        comments = self.comments.setdefault(issue["key"], [])
+        if comment_id is None and request.method == "GET":
+            start, size = int(request.param("startAt", "0")), int(request.param("maxResults", "50"))
+            page = comments[start : start + size]
+            return Reply(200, {"startAt": start, "maxResults": size, "total": len(comments), "comments": page})
+        comment = next((c for c in comments if c["id"] == comment_id), None)
+        if comment is None:
+            return jira_error(404, "Can not find a comment for the id.")
+        if request.method == "PUT":
+            body = (request.json() or {}).get("body")
+            if not isinstance(body, dict if version == "3" else str):
+                return jira_error(400, "Comment body is not valid!")
+            comment["body"] = body
+            comment["edits"] = comment.get("edits", 0) + 1
+        elif request.method != "GET":
+            return jira_error(405, "Method not allowed")
+        return Reply(200, comment)
 
     def _remote_link(self, request: Recorded, issue: dict[str, Any], version: str) -> Reply:
         links = self.links.setdefault(issue["key"], [])

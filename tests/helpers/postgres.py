@@ -7,6 +7,7 @@ Without the binaries the tests skip, except in CI (CI set), where they must run.
 
 Import the fixtures into a test module: `from tests.helpers.postgres import postgres_cluster, postgres_url`.
 """
+
 from __future__ import annotations
 
 import glob
@@ -74,19 +75,36 @@ class Cluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def create_database(self) -> str:
-        """A new empty database; returns its URL."""
+        """A new empty namespace for one test; returns its URL.
+
+        A schema, named in the URL's search_path, is as empty as a new database for the ledger
+        (which names its tables unqualified) and is made in milliseconds, not a checkpoint.
+        """
         import psycopg
 
-        name = f"vibeward_{os.getpid()}_{next(_names)}"
+        name = f"t_{os.getpid()}_{next(_names)}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.url()}?options=-csearch_path%3D{name}"
 
     def start(self) -> None:
         log = self.folder / "server.log"
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
-            [*self.prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(log), "-w", "-t", "30", "start"],
+            [
+                *self.prefix,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
             check=True,
             capture_output=True,
         )
@@ -108,8 +126,20 @@ def start_cluster() -> Cluster:
         shutil.chown(folder, user=user, group=pwd.getpwnam(user).pw_gid)
     cluster = Cluster(bin_dir=bin_dir, folder=folder, port=_free_port(), prefix=prefix)
     init = subprocess.run(
-        [*prefix, str(bin_dir / "initdb"), "-D", str(cluster.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--no-sync", "--no-instructions"],
+        [
+            *prefix,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(cluster.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ],
         capture_output=True,
         text=True,
     )
@@ -141,5 +171,5 @@ def postgres_cluster() -> Iterator[Cluster]:
 
 @pytest.fixture
 def postgres_url(postgres_cluster: Cluster) -> str:
-    """A fresh database in the session's cluster, for one test."""
+    """A fresh, empty place in the session's cluster, for one test."""
     return postgres_cluster.create_database()

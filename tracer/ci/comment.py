@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from tracer.ci.annotations import Annotation
+from tracer.ci.annotate import Annotation
 from tracer.model import CoverageDelta, Status, TraceResult
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters; past it GitHub answers 422 "Body is too long"
@@ -27,6 +27,7 @@ _ICON = {
     Status.WAIVED: "⏭️",
 }
 _SPECIAL = re.compile(r"([\\`*_{}\[\]|~#])")
+_DETAILS = "\n\n<details>"  # where the markdown reporter's per-requirement details begin
 
 
 def escape(text: str) -> str:
@@ -53,20 +54,28 @@ def fit_bytes(text: str, limit: int) -> str:
 
 
 def comment_body(rendered: str, results: Sequence[TraceResult], marker: str, limit: int) -> str:
-    """The PR/MR comment: marker first (so the next run finds it), the trace, then the change."""
+    """The PR/MR comment: marker first (so the next run finds it), the trace, and the change."""
     body = rendered if rendered.startswith(marker) else f"{marker}\n{rendered}"
+    return fit(with_sections(body, results), limit)
+
+
+def with_sections(rendered: str, results: Sequence[TraceResult]) -> str:
+    """The change sections after the requirements table of a single trace (before its details),
+    where a reviewer reads first; after everything when several tickets are traced."""
     sections = "\n\n".join(s for s in (change_section(r, len(results) > 1) for r in results) if s)
-    if sections:
-        body = body.rstrip("\n") + "\n\n" + sections + "\n"
-    return fit(body, limit)
+    if not sections:
+        return rendered
+    table_end = rendered.find(_DETAILS) if len(results) == 1 else -1
+    if table_end > 0:
+        return f"{rendered[:table_end]}\n\n{sections}\n{rendered[table_end:]}"
+    return rendered.rstrip("\n") + "\n\n" + sections + "\n"
 
 
 def summary_body(
     rendered: str, results: Sequence[TraceResult], left_over: Sequence[Annotation], notes: Sequence[str]
 ) -> str:
     """The job summary: the trace, the change, the findings not annotated, and what publishing said."""
-    parts = [rendered.rstrip("\n")]
-    parts.extend(s for s in (change_section(r, len(results) > 1) for r in results) if s)
+    parts = [with_sections(rendered, results).rstrip("\n")]
     if left_over:
         lines = [f"#### {len(left_over)} more finding(s) not annotated (10 errors and 10 warnings per step)", ""]
         for annotation in left_over:
@@ -91,7 +100,7 @@ def change_section(result: TraceResult, with_ticket: bool = False) -> str:
         violations = [v for node in result.nodes for v in node.violations]
         new = sum(1 for v in violations if v.in_change)
         lines.append(
-            f"Against `{escape(change.base[:40])}`: {len(change.files)} changed file(s) · "
+            f"Against `{_short(change.base)}`: {len(change.files)} changed file(s) · "
             f"{new} violation(s) on changed lines · {len(violations) - new} on lines this change left alone"
             + (" (pre-existing, not blocking)" if result.verdict.new_only and len(violations) > new else "")
         )
@@ -110,11 +119,16 @@ def _delta_lines(delta: CoverageDelta) -> list[str]:
     lines = [
         f"Coverage against the base `{delta.base_commit[:12]}`: requirements met **{delta.met_before} → "
         f"{delta.met_after}** · newly met: {newly_met} · newly broken: {newly_broken}",
-        "",
-        "| Requirement | Base | This change |",
-        "|---|---|---|",
     ]
-    for entry in delta.controls:
+    moved = [entry for entry in delta.controls if entry.before is not entry.after]
+    if not moved:
+        return lines
+    lines.extend(["", "| Requirement | Base | This change |", "|---|---|---|"])
+    for entry in moved:
         before, after = entry.before, entry.after
         lines.append(f"| `{entry.control}` | {_ICON[before]} {before.value} | {_ICON[after]} {after.value} |")
     return lines
+
+
+def _short(ref: str) -> str:
+    return ref[:12] if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", ref) else escape(ref[:80])

@@ -18,6 +18,10 @@ GITHUB_TOKEN_VARIABLES = ("VIBEWARD_GITHUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN")
 # CI_JOB_TOKEN is left out on purpose: it cannot write merge request notes (gitlab issue 545150).
 GITLAB_TOKEN_VARIABLES = ("VIBEWARD_GITLAB_TOKEN", "GITLAB_TOKEN")
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+# Report files written by default in a CI host (format, path), when that reporter exists.
+DEFAULT_REPORTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "gitlab": (("gitlab-codequality", "gl-code-quality-report.json"), ("junit", "vibeward-junit.xml")),
+}
 
 
 @dataclass(frozen=True)

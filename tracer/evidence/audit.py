@@ -6,6 +6,7 @@ requirement counts for a framework when the framework is among the ones that req
 Manual requirements (with or without an attestation) and missing or violated ones count
 against the rate; the report lists them, with their attestations, so the reader sees why.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from tracer.evidence.store import Entry, Verification
+from tracer.evidence.store import Entry, Ledger, Verification
 from tracer.model import FRAMEWORKS
 
 SATISFIED = ("implemented", "waived")
@@ -151,9 +152,7 @@ def frameworks_in(entries: Iterable[Entry]) -> tuple[str, ...]:
     return tuple(f for f in FRAMEWORKS if f in seen)
 
 
-def build(
-    entries: Sequence[Entry], verification: Verification, request: ReportRequest, ledger: str
-) -> AuditReport:
+def build(entries: Sequence[Entry], verification: Verification, request: ReportRequest, ledger: str) -> AuditReport:
     """The report over the check records of the period (entries already limited to it)."""
     checks = [e for e in entries if e.kind == "check" and request.start <= _day(e) <= request.end]
     frameworks = request.frameworks or frameworks_in(checks)
@@ -172,16 +171,16 @@ def build(
     gaps: dict[tuple[str, str], tuple[str, list[str]]] = {}
     for key in sorted(latest):
         record = latest[key].record()
-        mine = tuple(
-            r for r in record.get("requirements") or () if set(r.get("frameworks") or ()) & set(frameworks)
-        )
+        mine = tuple(r for r in record.get("requirements") or () if set(r.get("frameworks") or ()) & set(frameworks))
         if not mine:
             continue
         for requirement in mine:
             if requirement.get("status") in OPEN and requirement.get("mandatory"):
                 for framework in requirement.get("frameworks") or ():
                     if framework in frameworks:
-                        slot = gaps.setdefault((framework, str(requirement["control"])), (str(requirement.get("title", "")), []))
+                        slot = gaps.setdefault(
+                            (framework, str(requirement["control"])), (str(requirement.get("title", "")), [])
+                        )
                         slot[1].append(key)
         ticket = record.get("ticket") or {}
         sections.append(
@@ -196,7 +195,9 @@ def build(
         )
     gap_rows = tuple(
         Gap(framework, control, title, tuple(keys))
-        for (framework, control), (title, keys) in sorted(gaps.items(), key=lambda item: (item[0][0], -len(item[1][1]), item[0][1]))
+        for (framework, control), (title, keys) in sorted(
+            gaps.items(), key=lambda item: (item[0][0], -len(item[1][1]), item[0][1])
+        )
     )
     return AuditReport(
         request=request,
@@ -220,3 +221,11 @@ def _check_row(entry: Entry) -> CheckRow:
         passed=entry.verdict == "pass",
         run_url=str(record.get("run_url") or ""),
     )
+
+
+def collect(ledger: Ledger, request: ReportRequest) -> AuditReport:
+    """Verify the ledger, read the period's checks and build the report from them."""
+    verification = ledger.verify()
+    since, until = period_bounds(request.start, request.end)
+    entries = ledger.entries(kind="check", since=since, until=until)
+    return build(entries, verification, request, ledger.shown)

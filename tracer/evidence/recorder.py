@@ -4,6 +4,7 @@ Recording never changes the verdict. A ledger that cannot be written is a one-li
 unless the policy says `evidence.required: true`: then it is an error (exit 3), because the
 organisation has said a check without its evidence does not count.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from tracer import config
 from tracer.env import Env
 from tracer.errors import UsageError
 from tracer.evidence.records import check_record, fingerprints
-from tracer.evidence.store import URL_VARIABLE, LedgerError, ledger_url, open_ledger, utc_now
+from tracer.evidence.store import URL_VARIABLE, Ledger, LedgerError, ledger_url, open_ledger, utc_now
 from tracer.model import TraceResult
 from tracer.resources import rules_dir
 
@@ -61,3 +62,16 @@ def record_checks(
             raise LedgerError(message, f"{where} is true, so the check cannot pass without its evidence") from None
         return (message,)
     return ()
+
+
+def resolve(path: Path, config_path: Path | None, env: Env, url: str = "") -> tuple[str, Path, config.OrgConfig]:
+    """(ledger URL, repository root, config) as `check` would find them; `url` (--url) wins over both."""
+    org = config.load(config_path if config_path is not None else config.find_config(path))
+    root = repository_root(path)
+    return url or ledger_url(env.get(URL_VARIABLE), org.evidence.url, root), root, org
+
+
+def open_configured(path: Path, config_path: Path | None, env: Env, url: str = "") -> Ledger:
+    """The ledger `check` appends to (for `evidence verify|export`, `report`, `reflag`)."""
+    found, root, _ = resolve(path, config_path, env, url)
+    return open_ledger(found, root=root)

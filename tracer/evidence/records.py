@@ -6,6 +6,7 @@ the rule pack (vibeward version and sha256 of the rule files), each requirement 
 citations as printed, parameters, locations, waiver and attestation, and the verdict.
 Snippets of code are left out: the ledger outlives the code and must not copy it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +25,18 @@ from tracer.model import Attestation, Location, TraceNode, TraceResult, Waiver
 
 # Fields of the config that say where something was written or how to connect, not what is required.
 _NOT_POLICY = frozenset(
-    {"path", "warnings", "lines", "line", "where", "requirement_lines", "tracker", "evidence", "scan_cache", "scan_cache_dir"}
+    {
+        "path",
+        "warnings",
+        "lines",
+        "line",
+        "where",
+        "requirement_lines",
+        "tracker",
+        "evidence",
+        "scan_cache",
+        "scan_cache_dir",
+    }
 )
 
 
@@ -49,11 +61,7 @@ def policy_snapshot(org: OrgConfig) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _plain(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.name not in _NOT_POLICY
-        }
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in _NOT_POLICY}
     if isinstance(value, Enum):
         return _plain(value.value)
     if isinstance(value, Mapping):
@@ -105,7 +113,13 @@ def check_record(result: TraceResult, prints: Fingerprints, repository: str) -> 
         "kind": "check",
         "ticket": None
         if ticket is None
-        else {"key": ticket.key, "title": ticket.title, "url": ticket.url, "source": ticket.source, "status": ticket.status},
+        else {
+            "key": ticket.key,
+            "title": ticket.title,
+            "url": ticket.url,
+            "source": ticket.source,
+            "status": ticket.status,
+        },
         "repository": {"url": repository, "commit": result.commit, "path": result.root},
         "policy": {"path": prints.policy_path, "sha256": prints.policy_sha256},
         "rules": {"version": prints.rules_version, "sha256": prints.rules_sha256, "engine": result.scan.engine},
@@ -116,10 +130,16 @@ def check_record(result: TraceResult, prints: Fingerprints, repository: str) -> 
         if classification is None
         else {"score": round(classification.risk.score, 2), "level": classification.risk.level},
         "requirements": [_requirement(node) for node in result.nodes],
-        "waivers": [_waiver(node.requirement.waiver, node.requirement.control.id) for node in result.nodes
-                    if node.requirement.waiver is not None],
-        "attestations": [_attestation(node.requirement.attestation) for node in result.nodes
-                         if node.requirement.attestation is not None],
+        "waivers": [
+            _waiver(node.requirement.waiver, node.requirement.control.id)
+            for node in result.nodes
+            if node.requirement.waiver is not None
+        ],
+        "attestations": [
+            _attestation(node.requirement.attestation)
+            for node in result.nodes
+            if node.requirement.attestation is not None
+        ],
         "verdict": {
             "passed": result.verdict.passed,
             "summary": result.verdict.summary,
@@ -186,3 +206,8 @@ def _requirement(node: TraceNode) -> dict[str, Any]:
         "waiver": None if requirement.waiver is None else _waiver(requirement.waiver, control.id),
         "attestation": None if requirement.attestation is None else _attestation(requirement.attestation),
     }
+
+
+def policy_sha256(org: OrgConfig) -> str:
+    """The sha256 of the effective policy, as check records carry it."""
+    return sha256_text(canonical(policy_snapshot(org)))

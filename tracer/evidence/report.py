@@ -5,6 +5,7 @@ and autoescaped by Jinja2 in HTML (templates/audit-report.html.j2). The HTML car
 its charts (inline SVG, drawn here as coordinates) and loads nothing: its Content-Security-Policy
 forbids every fetch. Citations are printed exactly as the catalog prints them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,7 @@ RATE_DEFINITION = (
 )
 STATUS_ICON = {"implemented": "✅", "missing": "❌", "violated": "⛔", "manual": "📝", "waived": "⏭️"}
 PALETTE = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")  # one colour per framework line
-_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]|~#<>!])")
+_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]|~#!])")
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,7 +79,13 @@ def as_dict(report: AuditReport) -> dict[str, Any]:
         "rates": [_rate(r) for r in report.quarters],
         "trend": [_rate(r) for r in report.trend],
         "gaps": [
-            {"framework": g.framework, "control": g.control, "title": g.title, "open": len(g.tickets), "tickets": list(g.tickets)}
+            {
+                "framework": g.framework,
+                "control": g.control,
+                "title": g.title,
+                "open": len(g.tickets),
+                "tickets": list(g.tickets),
+            }
             for g in report.gaps
         ],
         "tickets": [_ticket(t, report.frameworks) for t in report.tickets],
@@ -106,8 +113,14 @@ def _ticket(section: TicketSection, frameworks: Sequence[str]) -> dict[str, Any]
         "title": section.title,
         "url": section.url,
         "checks": [
-            {"seq": c.seq, "recorded_at": c.recorded_at, "commit": c.commit, "repository": c.repository,
-             "passed": c.passed, "run_url": c.run_url}
+            {
+                "seq": c.seq,
+                "recorded_at": c.recorded_at,
+                "commit": c.commit,
+                "repository": c.repository,
+                "passed": c.passed,
+                "run_url": c.run_url,
+            }
             for c in section.checks
         ],
         "policy": latest.get("policy"),
@@ -129,14 +142,16 @@ def as_json(report: AuditReport) -> str:
 def md_escape(text: str) -> str:
     """Inline-safe Markdown for untrusted text: no HTML, links, headings, tables or line breaks."""
     text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_ESCAPE.sub(r"\\\1", text).replace("@", "&#64;")
 
 
 def _locations(requirement: Mapping[str, Any], key: str) -> list[str]:
     shown = []
     for loc in requirement.get(key) or ():
-        lines = f"{loc['start_line']}" if loc["end_line"] <= loc["start_line"] else f"{loc['start_line']}-{loc['end_line']}"
+        lines = (
+            f"{loc['start_line']}" if loc["end_line"] <= loc["start_line"] else f"{loc['start_line']}-{loc['end_line']}"
+        )
         shown.append(f"{loc['path']}:{lines}")
     return shown
 
@@ -154,7 +169,10 @@ def markdown(report: AuditReport) -> str:
     for problem in report.verification.problems:
         out.append(f"- ⚠ {md_escape(problem.describe())}")
     out += ["", "## Compliance rate", "", f"The compliance rate is the {RATE_DEFINITION}.", ""]
-    out += ["| Framework | Quarter | Tickets | Mandatory | Implemented or waived | Rate |", "|---|---|---:|---:|---:|---:|"]
+    out += [
+        "| Framework | Quarter | Tickets | Mandatory | Implemented or waived | Rate |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for rate in report.quarters:
         out.append(
             f"| {rate.framework} | {rate.period} ({rate.start.isoformat()} to {rate.end.isoformat()}) | {rate.tickets} "
@@ -185,23 +203,24 @@ def _md_ticket(section: TicketSection, frameworks: Sequence[str]) -> list[str]:
     if url:
         out += [f"Ticket: <{url}>", ""]
     checks = "; ".join(
-        f"{c.recorded_at[:10]} `{short(c.commit) or 'no commit'}` {'PASS' if c.passed else 'FAIL'}" for c in section.checks
+        f"{c.recorded_at[:10]} `{short(c.commit) or 'no commit'}` {'PASS' if c.passed else 'FAIL'}"
+        for c in section.checks
     )
     out.append(f"Checks in the period: {checks}")
     policy, rules = latest.get("policy") or {}, latest.get("rules") or {}
+    repository = latest.get("repository") or {}
     out.append(
-        f"Latest: {str(latest.get('recorded_at', ''))[:10]}, commit `{short(str((latest.get('repository') or {}).get('commit', '')))}`"
-        f" of {md_escape(str((latest.get('repository') or {}).get('url', '')))}; policy `{str(policy.get('sha256', ''))[:12]}`,"
+        f"Latest: {str(latest.get('recorded_at', ''))[:10]}, commit `{short(str(repository.get('commit', '')))}`"
+        f" of {md_escape(str(repository.get('url', '')))}; policy `{str(policy.get('sha256', ''))[:12]}`,"
         f" rules {rules.get('version', '')} `{str(rules.get('sha256', ''))[:12]}`"
     )
     out.append("")
     for requirement in section.requirements:
         status = str(requirement.get("status", ""))
         counted_for = [f for f in frameworks if counted(requirement, f)]
-        out.append(
-            f"- {STATUS_ICON.get(status, '')} **{requirement['control']}** {md_escape(str(requirement.get('title', '')))}: "
-            f"{status}{' (mandatory, ' + ', '.join(counted_for) + ')' if counted_for else ''}"
-        )
+        mandatory = f" (mandatory, {', '.join(counted_for)})" if counted_for else ""
+        title = md_escape(str(requirement.get("title", "")))
+        out.append(f"- {STATUS_ICON.get(status, '')} **{requirement['control']}** {title}: {status}{mandatory}")
         citations = [str(c["printed"]) for c in requirement.get("citations") or ()]
         if citations:
             out.append(f"  - Citations: {'; '.join(citations)}")
@@ -240,8 +259,22 @@ def _attestation_text(attestation: Mapping[str, Any]) -> str:
 # -- CSV ---------------------------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "ticket", "title", "checked_at", "commit", "repository", "control", "control_title", "status", "mandatory",
-    "frameworks", "counted_for", "citations", "locations", "violations", "waiver", "attestation",
+    "ticket",
+    "title",
+    "checked_at",
+    "commit",
+    "repository",
+    "control",
+    "control_title",
+    "status",
+    "mandatory",
+    "frameworks",
+    "counted_for",
+    "citations",
+    "locations",
+    "violations",
+    "waiver",
+    "attestation",
 )
 
 
@@ -333,8 +366,17 @@ def line_chart(trend: Sequence[Rate], frameworks: Sequence[str]) -> dict[str, An
         series.append(Series(framework, PALETTE[number % len(PALETTE)], points))
     grid = [(top + (1 - level / 100) * plot_h, f"{level}%") for level in (0, 25, 50, 75, 100)]
     ticks = [(x(i), label) for i, label in enumerate(labels)]
-    return {"width": width, "height": height, "left": left, "right": width - right, "top": top,
-            "bottom": height - bottom, "grid": grid, "ticks": ticks, "series": series}
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "grid": grid,
+        "ticks": ticks,
+        "series": series,
+    }
 
 
 def bar_chart(report: AuditReport) -> dict[str, Any]:
@@ -343,8 +385,13 @@ def bar_chart(report: AuditReport) -> dict[str, Any]:
     most = max((len(g.tickets) for g in report.gaps), default=1)
     colours = {f: PALETTE[i % len(PALETTE)] for i, f in enumerate(report.frameworks)}
     bars = [
-        Bar(8 + i * row, (width - left - 48) * len(g.tickets) / most, f"{g.framework} · {g.control}", len(g.tickets),
-            colours.get(g.framework, PALETTE[0]))
+        Bar(
+            8 + i * row,
+            (width - left - 48) * len(g.tickets) / most,
+            f"{g.framework} · {g.control}",
+            len(g.tickets),
+            colours.get(g.framework, PALETTE[0]),
+        )
         for i, g in enumerate(report.gaps)
     ]
     return {"width": width, "left": left, "height": 16 + row * max(len(bars), 1), "bars": bars}

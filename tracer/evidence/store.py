@@ -10,13 +10,14 @@ Appends are serialised so that concurrent CI jobs form one chain: SQLite takes t
 before reading the head (BEGIN IMMEDIATE), PostgreSQL locks the head row (SELECT ... FOR UPDATE).
 Each append is one transaction, so a crash leaves the ledger as it was before it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,7 +34,23 @@ DEFAULT_PATH = ".vibeward/evidence.sqlite"
 URL_VARIABLE = "VIBEWARD_EVIDENCE_URL"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _SETUP_LOCK = 0x76696265  # PostgreSQL advisory lock id ("vibe") that serialises the schema setup
-_COLUMNS = "seq, recorded_at, kind, ticket, repository, commit_sha, verdict, body, prev_hash, hash"
+# Static SQL only: every value is a bound parameter.
+_INSERT = (
+    "INSERT INTO vibeward_evidence"
+    " (seq, recorded_at, kind, ticket, repository, commit_sha, verdict, body, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_ALL = (
+    "SELECT seq, recorded_at, kind, ticket, repository, commit_sha, verdict, body, prev_hash, hash"
+    " FROM vibeward_evidence ORDER BY seq"
+)
+_SELECT_WHERE = (
+    "SELECT seq, recorded_at, kind, ticket, repository, commit_sha, verdict, body, prev_hash, hash"
+    " FROM vibeward_evidence"
+    " WHERE (? = '' OR kind = ?) AND (? = '' OR ticket = ?)"
+    " AND (? = '' OR recorded_at >= ?) AND (? = '' OR recorded_at < ?)"
+    " ORDER BY seq"
+)
 
 # The same tables in both databases (SQLite accepts BIGINT and reads it as INTEGER).
 _DDL = (
@@ -165,7 +182,7 @@ class _Tx(Protocol):
 
 
 class _Backend(Protocol):
-    head_lock: str  # appended to the head SELECT of an append
+    head_for_update: str  # the head row, locked until the append commits
 
     def transaction(self, *, write: bool) -> AbstractContextManager[_Tx]: ...
 
@@ -191,7 +208,7 @@ class _SqliteTx:
 
 
 class _Sqlite:
-    head_lock = ""
+    head_for_update = "SELECT seq, hash FROM vibeward_evidence_head WHERE id = 1"  # BEGIN IMMEDIATE holds the lock
 
     def __init__(self, path: Path) -> None:
         try:
@@ -249,15 +266,13 @@ def _pg(sql: str) -> str:
 
 
 class _Postgres:
-    head_lock = " FOR UPDATE"
+    head_for_update = "SELECT seq, hash FROM vibeward_evidence_head WHERE id = 1 FOR UPDATE"
 
     def __init__(self, url: str) -> None:
         try:
             import psycopg
         except ImportError:
-            raise UsageError(
-                "a PostgreSQL evidence ledger needs psycopg", "pip install 'vibeward[postgres]'"
-            ) from None
+            raise UsageError("a PostgreSQL evidence ledger needs psycopg", "pip install 'vibeward[postgres]'") from None
         self._psycopg = psycopg
         try:
             self.conn = psycopg.connect(url, connect_timeout=15)
@@ -295,7 +310,9 @@ class _Postgres:
 
 
 def _seed(tx: _Tx) -> None:
-    tx.execute("INSERT INTO vibeward_evidence_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING", (GENESIS,))
+    tx.execute(
+        "INSERT INTO vibeward_evidence_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT (id) DO NOTHING", (GENESIS,)
+    )
     tx.execute(
         "INSERT INTO vibeward_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
         (SCHEMA_VERSION,),
@@ -328,16 +345,12 @@ class Ledger:
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def close(self) -> None:
-        try:
+        with suppress(*self._errors):
             self._backend.close()
-        except self._errors:
-            pass
 
     @contextmanager
     def _tx(self, *, write: bool, doing: str) -> Iterator[_Tx]:
@@ -363,9 +376,11 @@ class Ledger:
         """
         added: list[Entry] = []
         with self._tx(write=True, doing="the append") as tx:
-            head = tx.one("SELECT seq, hash FROM vibeward_evidence_head WHERE id = 1" + self._backend.head_lock)
+            head = tx.one(self._backend.head_for_update)
             if head is None:
-                raise LedgerError(f"evidence ledger {self.shown}: the head row is missing", "run `vibeward evidence verify`")
+                raise LedgerError(
+                    f"evidence ledger {self.shown}: the head row is missing", "run `vibeward evidence verify`"
+                )
             seq, prev_hash = int(head[0]), str(head[1])
             recorded_at = self._clock().astimezone(timezone.utc).strftime(TIME_FORMAT)
             for sha, body in (policies or {}).items():
@@ -375,16 +390,33 @@ class Ledger:
                 )
             for record in records:
                 seq += 1
-                full = {**record, "schema": RECORD_SCHEMA, "seq": seq, "prev_hash": prev_hash, "recorded_at": recorded_at}
+                full = {
+                    **record,
+                    "schema": RECORD_SCHEMA,
+                    "seq": seq,
+                    "prev_hash": prev_hash,
+                    "recorded_at": recorded_at,
+                }
                 body = canonical(full)
                 digest = sha256_text(body)
                 kind, ticket, repository, commit, verdict = record_columns(full)
                 tx.execute(
-                    f"INSERT INTO vibeward_evidence ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    _INSERT,
                     (seq, full["recorded_at"], kind, ticket, repository, commit, verdict, body, prev_hash, digest),
                 )
                 added.append(
-                    Entry(seq, str(full["recorded_at"]), kind, ticket, repository, commit, verdict, body, prev_hash, digest)
+                    Entry(
+                        seq,
+                        str(full["recorded_at"]),
+                        kind,
+                        ticket,
+                        repository,
+                        commit,
+                        verdict,
+                        body,
+                        prev_hash,
+                        digest,
+                    )
                 )
                 prev_hash = digest
             tx.execute("UPDATE vibeward_evidence_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev_hash))
@@ -394,25 +426,11 @@ class Ledger:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def entries(
-        self, *, kind: str = "", ticket: str = "", since: str = "", until: str = ""
-    ) -> tuple[Entry, ...]:
+    def entries(self, *, kind: str = "", ticket: str = "", since: str = "", until: str = "") -> tuple[Entry, ...]:
         """Records in chain order; `since`/`until` compare recorded_at (ISO text), until exclusive."""
-        clauses, params = [], []
-        for column, value, op in (
-            ("kind", kind, "="),
-            ("ticket", ticket, "="),
-            ("recorded_at", since, ">="),
-            ("recorded_at", until, "<"),
-        ):
-            if value:
-                clauses.append(f"{column} {op} ?")
-                params.append(value)
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        params = (kind, kind, ticket, ticket, since, since, until, until)
         with self._tx(write=False, doing="reading") as tx:
-            return tuple(
-                _entry(row) for row in tx.rows(f"SELECT {_COLUMNS} FROM vibeward_evidence{where} ORDER BY seq", params)
-            )
+            return tuple(_entry(row) for row in tx.rows(_SELECT_WHERE, params))
 
     def head(self) -> tuple[int, str]:
         with self._tx(write=False, doing="reading the head") as tx:
@@ -428,7 +446,7 @@ class Ledger:
         """Every record as one JSON line (vibeward.evidence/v1 inside), in chain order."""
         count = 0
         with self._tx(write=False, doing="the export") as tx:
-            for row in tx.rows(f"SELECT {_COLUMNS} FROM vibeward_evidence ORDER BY seq"):
+            for row in tx.rows(_SELECT_ALL):
                 entry = _entry(row)
                 try:
                     line = entry.export()
@@ -445,7 +463,7 @@ class Ledger:
         with self._tx(write=False, doing="the verification") as tx:
             head_row = tx.one("SELECT seq, hash FROM vibeward_evidence_head WHERE id = 1")
             expected_seq, expected_prev = 1, GENESIS
-            for row in tx.rows(f"SELECT {_COLUMNS} FROM vibeward_evidence ORDER BY seq"):
+            for row in tx.rows(_SELECT_ALL):
                 entry = _entry(row)
                 count += 1
                 problems.extend(_check_entry(entry, expected_seq, expected_prev))
@@ -507,7 +525,8 @@ class Ledger:
         with self._tx(write=True, doing="recording a write-back") as tx:
             tx.execute(
                 "INSERT INTO vibeward_writebacks (issue, content_hash, written_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (issue) DO UPDATE SET content_hash = excluded.content_hash, written_at = excluded.written_at",
+                "ON CONFLICT (issue) DO UPDATE"
+                " SET content_hash = excluded.content_hash, written_at = excluded.written_at",
                 (issue, content_hash, now),
             )
 
@@ -515,8 +534,16 @@ class Ledger:
 def _entry(row: tuple[Any, ...]) -> Entry:
     seq, recorded_at, kind, ticket, repository, commit, verdict, body, prev_hash, digest = row
     return Entry(
-        int(seq), str(recorded_at), str(kind), str(ticket), str(repository), str(commit), str(verdict),
-        str(body), str(prev_hash), str(digest),
+        int(seq),
+        str(recorded_at),
+        str(kind),
+        str(ticket),
+        str(repository),
+        str(commit),
+        str(verdict),
+        str(body),
+        str(prev_hash),
+        str(digest),
     )
 
 
@@ -527,7 +554,9 @@ def _check_entry(entry: Entry, expected_seq: int, expected_prev: str) -> list[Pr
         problems.append(Problem(entry.seq, entry.ticket, message))
 
     if entry.seq > expected_seq:
-        missing = f"record {expected_seq}" if entry.seq == expected_seq + 1 else f"records {expected_seq}..{entry.seq - 1}"
+        missing = (
+            f"record {expected_seq}" if entry.seq == expected_seq + 1 else f"records {expected_seq}..{entry.seq - 1}"
+        )
         bad(f"{missing} before it {'is' if entry.seq == expected_seq + 1 else 'are'} missing (deleted)")
     if sha256_text(entry.body) != entry.hash:
         bad("its content does not match its hash (the record was edited)")

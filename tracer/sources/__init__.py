@@ -63,3 +63,13 @@ def select_source(key: str, env: Env, tracker_config: TrackerConfig, root: Path)
         if SOURCES[name].claims(key, env):
             return SOURCES[name].open_source(env, tracker_config, root)
     return SOURCES["file"].open_source(env, tracker_config, root)
+
+
+def open_tracker(env: Env, tracker_config: TrackerConfig, root: Path) -> TicketSource:
+    """The tracker for searches, with no key to choose by: `tracker.type`, else JIRA when a JIRA URL
+    is set (tracker.url or JIRA_URL), else the file tracker."""
+    if tracker_config.type:
+        return SOURCES[tracker_config.type].open_source(env, tracker_config, root)
+    if tracker_config.url or env.get("JIRA_URL"):
+        return SOURCES["jira"].open_source(env, tracker_config, root)
+    return SOURCES["file"].open_source(env, tracker_config, root)

@@ -181,6 +181,30 @@ class JiraSource:
         comment = self._call(lambda: client.add_comment(key, body), f"a comment on {key}", idempotent=False)
         return str(comment.id)
 
+    def upsert_comment(self, key: str, marker: str, text: str) -> tuple[str, bool]:
+        """Update the comment that holds `marker`, else add one: (comment id, created). Re-runs never repeat it."""
+        key = self._check_key(key)
+        client = self._jira()
+
+        def find() -> Any:
+            start = 0
+            while True:
+                page = client.comments(key, start_at=start, max_results=PAGE_SIZE)
+                for comment in page:
+                    body = comment.raw.get("body")
+                    if marker in (adf.to_text(body) if isinstance(body, dict) else str(body or "")):
+                        return comment
+                if len(page) < PAGE_SIZE:
+                    return None
+                start += len(page)
+
+        existing = self._call(find, f"the comments of {key}")
+        if existing is None:
+            return self.add_comment(key, text), True
+        body: Any = text if self.api_version == "2" else adf.text_to_adf(text)
+        self._call(lambda: existing.update(body=body), f"comment {existing.id} on {key}")
+        return str(existing.id), False
+
     def add_labels(self, key: str, labels: tuple[str, ...]) -> tuple[str, ...]:
         """Add labels with an `update` operation, keeping the ones there; returns the labels now set."""
         key = self._check_key(key)
