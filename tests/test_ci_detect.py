@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tracer.ci import CI_PROVIDERS, detect
+from tracer.ci.detect import CI_PROVIDERS, detect
 from tracer.env import Env
 
 BASE_SHA = "a" * 40

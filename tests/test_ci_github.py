@@ -267,3 +267,14 @@ def test_annotations_are_capped_at_ten_errors_and_ten_warnings_with_the_rest_in_
     summary = (tmp_path / "summary.md").read_text()
     assert "16 more finding(s) not annotated" in summary
     assert "`services/api/app/orders,v2:x.py:34`" in summary
+
+
+def test_a_publishing_bug_is_a_note_not_a_lost_verdict(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tracer.ci import publish as publishing
+
+    def broken(*args: object) -> object:
+        raise KeyError("bug")
+
+    monkeypatch.setitem(publishing.PUBLISHERS, "github", broken)
+    outcome = publishing.publish((sample(),), ctx("http://127.0.0.1:9", tmp_path), rendered((sample(),)), env())
+    assert outcome.notes == ("publishing to github failed unexpectedly (KeyError)",)

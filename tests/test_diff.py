@@ -213,6 +213,7 @@ def test_evidence_anywhere_in_the_repository_counts(repo: Path) -> None:
 @pytest.mark.slow
 def test_coverage_delta_from_a_base_worktree(repo: Path) -> None:
     code, data = check_json(repo, "--base", "main", "--delta")
+    assert code == 1  # the new violation on line 9
     change = data["change"]
     assert isinstance(change, dict)
     delta = change["delta"]
@@ -230,7 +231,7 @@ def test_coverage_delta_from_a_base_worktree(repo: Path) -> None:
     git(repo, "checkout", "-q", "-b", "later")
     (repo / "app" / "limits.py").write_text("def limited():\n    return None\n", encoding="utf-8")
     git(repo, "commit", "-q", "-am", "drop the limiter")
-    code, data = check_json(repo, "--base", "regress", "--delta")
+    _, data = check_json(repo, "--base", "regress", "--delta")
     change = data["change"]
     assert isinstance(change, dict) and change["delta"]["newly_broken"] == ["rate_limiting"]
 

@@ -369,3 +369,29 @@ def test_the_config_refuses_a_password_in_evidence_url(tmp_path: Path) -> None:
     path.write_text("evidence:\n  url: mysql://db/ev\n")
     with pytest.raises(ConfigError, match=r"evidence\.url"):
         config.load(path)
+
+
+@pytest.mark.slow
+def test_a_role_that_may_only_append_or_read_can_use_an_existing_ledger(postgres_url: str) -> None:
+    """The grants docs/evidence.md recommends: the CI role appends, the auditor reads; neither can create."""
+    import psycopg
+
+    with open_ledger(postgres_url) as owner:
+        owner.append([record("PAY-1")])
+    schema = postgres_url.rsplit("%3D", 1)[1]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for role in ("vw_ci", "vw_auditor"):
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+            conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
+        conn.execute(f'GRANT INSERT ON "{schema}".vibeward_evidence, "{schema}".vibeward_policies TO vw_ci')
+        conn.execute(f'GRANT UPDATE ON "{schema}".vibeward_evidence_head TO vw_ci')
+    with open_ledger(postgres_url.replace("postgres@", "vw_ci@", 1)) as ci:
+        ci.append([record("PAY-2")], policies={sha256_text("{}"): "{}"})
+    with open_ledger(postgres_url.replace("postgres@", "vw_auditor@", 1)) as auditor:
+        assert auditor.verify().records == 2
+        from tracer.evidence.store import LedgerError
+
+        with pytest.raises(LedgerError, match="permission denied"):
+            auditor.append([record("PAY-3")])

@@ -145,3 +145,23 @@ def test_git_push_runs_the_installed_hook(tmp_path: Path) -> None:
     assert blocked.returncode != 0
     assert "app/db.py:6" in blocked.stdout + blocked.stderr
     assert sha(remote, "SEC-1-search") != sha(repo)  # the remote did not get the commit
+
+
+@pytest.mark.slow
+def test_pre_push_checks_the_pushed_commit_not_the_working_tree(pushed: tuple[Path, Path]) -> None:
+    repo, _ = pushed
+    git(repo, "checkout", "-q", "-b", "risky", "main")
+    (repo / "app" / "db.py").write_text('def q(c, n):\n    return c.execute(f"SELECT {n}")\n', encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "risky query")
+    risky = sha(repo)
+    git(repo, "checkout", "-q", "main")  # the working tree no longer has the violation
+    result = CliRunner().invoke(
+        cli,
+        ["check", str(repo), "--pre-push", "--controls", "parameterized_queries", "--no-evidence"],
+        input=f"refs/heads/risky {risky} refs/heads/risky {ZERO_SHA}\n",
+        env={"VIBEWARD_PUSH_REMOTE": "origin", "VIBEWARD_CACHE": "off", "NO_COLOR": "1", "GITHUB_ACTIONS": None},
+    )
+    assert result.exit_code == 1, result.output
+    assert "app/db.py:2" in result.stdout
+    assert git(repo, "worktree", "list").stdout.count("\n") == 1  # the temporary worktree is gone

@@ -1,17 +1,33 @@
 """Merging across frameworks, effective dates, conflicts, waivers and attestations (issue #7)."""
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
-from tracer import config, requirements
+from tracer import config, requirements, trace
 from tracer.catalog import load_catalog
 from tracer.catalog.conflicts import load_conflict_rules
 from tracer.errors import ConfigError
-from tracer.model import Classification, FrameworkHit, IndicatorHit, Param, RequirementSet, RiskScore
+from tracer.model import (
+    Classification,
+    Finding,
+    FrameworkHit,
+    IndicatorHit,
+    Param,
+    RequirementSet,
+    RiskScore,
+    ScanResult,
+    Status,
+    Ticket,
+    TraceNode,
+    TraceResult,
+)
+from tracer.reporters import REPORTERS, RenderOptions
 
 TODAY = date(2026, 11, 29)
 EVERYTHING = ("payment", "personal_data", "health_data", "authentication", "logging_audit", "financial_records")
@@ -309,3 +325,97 @@ def test_attestations_attach_to_their_ticket_and_never_from_the_future(tmp_path:
 def test_an_attestation_needs_who_and_when(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs `when`"):
         write_config(tmp_path, "attestations:\n  - control: minimum_necessary\n    who: dana\n")
+
+
+# -- waivers and attestations in the trace and the reports ------------------------------------------
+
+TRACE_SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "docs" / "trace.schema.json").read_text())
+
+
+def _scan(*findings: Finding) -> ScanResult:
+    return ScanResult(
+        findings=findings, files_scanned=3, languages=("python",), rules_run=4, engine="semgrep",
+        covered_controls=("parameterized_queries", "rate_limiting"),
+    )
+
+
+def _violation(path: str) -> Finding:
+    return Finding("parameterized_queries", "violation", "vibeward.python.sql.fstring", path, 3, 3, "SQL f-string")
+
+
+def test_a_path_scoped_waiver_covers_only_violations_under_its_paths(tmp_path: Path) -> None:
+    org = write_config(
+        tmp_path,
+        "waivers:\n  - control: parameterized_queries\n    reason: legacy reports, rewrite in SEC-7\n"
+        "    owner: data-team\n    approver: appsec\n    expires: 2027-03-31\n    scope:\n"
+        "      paths: ['legacy/**']\n",
+    )
+    required = derive(("database",), (), org)
+    inside = trace.build_nodes(required, _scan(_violation("legacy/report.py")))
+    node = next(n for n in inside if n.requirement.control.id == "parameterized_queries")
+    assert node.status is Status.MISSING  # the waived violation is set aside; nothing implements it yet
+    assert "1 violation(s) under legacy/** waived" in node.note
+    mixed = trace.build_nodes(required, _scan(_violation("legacy/report.py"), _violation("app/orders.py")))
+    node = next(n for n in mixed if n.requirement.control.id == "parameterized_queries")
+    assert node.status is Status.VIOLATED and [v.path for v in node.violations] == ["app/orders.py"]
+    # Checking the waived folder itself: the waiver covers the whole requirement.
+    scoped = trace.build_nodes(required, _scan(_violation("report.py")), prefix="legacy/reports")
+    assert next(n for n in scoped if n.requirement.control.id == "parameterized_queries").status is Status.WAIVED
+
+
+def test_an_attested_manual_requirement_stays_manual_and_says_who(tmp_path: Path) -> None:
+    org = write_config(
+        tmp_path,
+        "attestations:\n  - control: minimum_necessary\n    ticket: PAY-1\n    who: dana (appsec)\n"
+        "    when: 2026-11-20\n    note: export returns only the listed fields\n",
+    )
+    required = derive(("personal_data",), ("GDPR",), org)
+    nodes = trace.build_nodes(required, _scan())
+    node = next(n for n in nodes if n.requirement.control.id == "minimum_necessary")
+    assert node.status is Status.MANUAL
+    assert node.note == "attested by dana (appsec) on 2026-11-20: export returns only the listed fields"
+    result = _result(required, nodes)
+    data = json.loads(REPORTERS["json"](result, RenderOptions()))
+    jsonschema.validate(data, TRACE_SCHEMA)
+    entry = next(r for r in data["requirements"] if r["control"] == "minimum_necessary")
+    assert entry["status"] == "manual"
+    assert entry["attestation"]["who"] == "dana (appsec)" and entry["attestation"]["ticket"] == "PAY-1"
+
+
+def _result(required: RequirementSet, nodes: tuple[TraceNode, ...]) -> TraceResult:
+    return TraceResult(
+        ticket=Ticket(key="PAY-1", title="Export <b>orders</b> @team"),
+        classification=classified(("personal_data",), ("GDPR",)),
+        nodes=nodes,
+        verdict=trace.verdict(nodes),
+        scan=_scan(),
+        conflicts=required.conflicts,
+        as_of=required.as_of,
+        waivers=required.waivers,
+    )
+
+
+def test_json_and_markdown_list_every_waiver_with_owner_approver_and_expiry(tmp_path: Path) -> None:
+    org = write_config(tmp_path, WAIVERS)
+    required = derive(("authentication", "session"), ("SOC2",), org, key="PAY-1")
+    result = _result(required, trace.build_nodes(required, _scan()))
+    data = json.loads(REPORTERS["json"](result, RenderOptions()))
+    jsonschema.validate(data, TRACE_SCHEMA)
+    assert data["as_of"] == "2026-11-29"
+    listed = {w["control"]: w for w in data["waivers"]}
+    assert set(listed) == {"rate_limiting", "csrf_protection", "pan_masking"}
+    assert listed["rate_limiting"] | {"note": ""} == {
+        "control": "rate_limiting", "reason": "the API gateway throttles logins", "owner": "platform-team",
+        "approver": "ciso", "expires": "2027-06-30", "status": "applied", "note": "",
+        "scope": {"ticket": "PAY-1", "paths": [], "frameworks": []},
+        "where": f"{tmp_path / 'compliance-config.yml'}:2",
+    }
+    assert listed["csrf_protection"]["status"] == "expired"
+    body = REPORTERS["markdown"](result, RenderOptions())
+    assert "**Waivers**" in body
+    row = "| rate\\_limiting | applied | the API gateway throttles logins | platform-team | ciso | 2027-06-30 |"
+    assert row in body
+    assert "| csrf\\_protection | expired (expired on 2026-01-31; the control is enforced) |" in body
+    assert "as of 2026-11-29" in body
+    text = REPORTERS["text"](result, RenderOptions())
+    assert "waiver  rate_limiting applied" in text and "approver ciso, expires 2027-06-30" in text

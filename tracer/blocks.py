@@ -141,6 +141,14 @@ class ThemeView:
 
 
 @dataclass(frozen=True)
+class ConflictView:
+    id: Ours  # a rule id of ours (tracer/catalog/conflicts.yml), printed in code spans
+    description: str  # escaped: it quotes config locations
+    resolution: str  # escaped: the organisation's own words
+    resolved: bool
+
+
+@dataclass(frozen=True)
 class Detail:
     """How much goes into a view: instruction files shrink to a size budget step by step."""
 
@@ -152,7 +160,7 @@ class Detail:
 
 def param_text(param: Param, short: bool = False) -> str:
     sign = _SIGN.get(param.stricter, "=")
-    unit = f" {param.unit}" if param.unit else ""
+    unit = f" {param.unit}" if param.unit and param.unit != "version" else ""
     if short:
         return f"{sign} {param.value}{unit} ({'org policy' if param.is_policy else param.set_by})"
     if param.is_policy:
@@ -265,7 +273,16 @@ def context(
         "risk": Ours(f"{risk.score:.1f}/10 {risk.level}") if risk is not None else Ours(""),
         "themes": themes(required, detail),
         "count": len(required.requirements),
-        "conflicts": required.conflicts,
+        "conflicts": tuple(
+            ConflictView(
+                id=Ours(c.id),
+                description=c.description,
+                # an unresolved conflict's text is our own request to choose; a resolution is the org's words
+                resolution=c.resolution if c.resolved else Ours(c.resolution),
+                resolved=c.resolved,
+            )
+            for c in required.conflicts
+        ),
         "waivers": [use for use in required.waivers if use.status == "applied"],
         "all_waivers": required.waivers,
     }

@@ -33,6 +33,7 @@ from tracer.lexicon import (
     RawMatch,
     Sense,
     Term,
+    Window,
     compile_context,
     field_words,
     load_lexicon,
@@ -40,7 +41,7 @@ from tracer.lexicon import (
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
 from tracer.risk import RiskModel, RiskSignal, risk_model_from, score_risk
-from tracer.textnorm import NormText, normalize
+from tracer.textnorm import NormText, normalize_view, with_regions
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
 
@@ -63,19 +64,51 @@ class _CompiledDampener:
     unless: Context | None
 
 
-@dataclass(frozen=True)
 class _Field:
-    name: str  # "title", "description", "labels", "components"
-    kind: str  # the same; the name a field's weight is looked up by
-    norm: NormText
-    low: str
-    prepared: FieldWords
-    parts: tuple[int, ...] = ()  # list fields are matched joined: where each value starts
+    """One field of a ticket, prepared for matching; its regions are found on first use."""
+
+    __slots__ = ("_norm", "_windows", "kind", "low", "name", "parts", "prepared", "source", "view")
+
+    def __init__(
+        self,
+        name: str,  # "title", "description", "labels", "components"
+        source: str,
+        view: str,
+        norm: NormText | None,  # None: markup whose regions are not computed yet
+        prepared: FieldWords,
+        parts: tuple[int, ...] = (),  # list fields are matched joined: where each value starts
+    ) -> None:
+        self.name = name
+        self.kind = name  # the name a field's weight is looked up by
+        self.source = source
+        self.view = view
+        self._norm = norm
+        self.prepared = prepared
+        self.low = prepared.low
+        self.parts = parts
+        self._windows: dict[tuple[int, int], Window] | None = None
+
+    @property
+    def norm(self) -> NormText:
+        if self._norm is None:
+            self._norm = with_regions(self.source, self.view)
+        return self._norm
+
+    def window(self, start: int, end: int, size: int) -> Window:
+        """The context words around a match, cut once however many rules look at them."""
+        if self._windows is None:
+            self._windows = {}
+        around = self._windows.get((start, end))
+        if around is None:
+            around = self._windows[(start, end)] = Window(self.low, start, end, size)
+        return around
 
     def locate(self, start: int, end: int) -> tuple[str, int, int, str]:
         """Field name, source offsets and text of a view span; "labels[2]" for a list value."""
-        start, end = self.norm.source_span(start, end)
-        text = self.norm.source[start:end]
+        norm = self._norm
+        if norm is not None and norm.anchors:  # only ADF has anchors, and its NormText is known
+            start, end = norm.source_span(start, end)
+        text = self.source[start:end]
         if not self.parts:
             return self.name, start, end, text
         index = bisect.bisect_right(self.parts, start) - 1
@@ -98,31 +131,48 @@ class Classifier:
     checked_terms: frozenset[int]  # term indices with a sense rule or `requires_near`
     framework_rules: FrameworkRules
     risk_model: RiskModel
+    # The pre-filter (see `_cannot_fire`): term index -> its standalone indicator weights,
+    # None when the lexicon's numbers make an upper bound unsound (a negative weight).
+    bound_weights: Mapping[int, tuple[tuple[str, float], ...]] | None
+    bound_region: float  # the largest region weight, at least 1.0 (prose)
+    damp_words: frozenset[str]  # every word any dampener looks for, for a quick reject
+    quiet: Classification  # the result of every ticket that is not security-relevant
 
     def classify(self, ticket: Ticket) -> Classification:
         fields = _fields(ticket)
+        scan = self.matcher.scan
+        scans = [(item, raws) for item in fields if (raws := scan(item.prepared))]
+        if not scans or self._cannot_fire(scans):
+            return self.quiet
         whole = _TicketText(fields[:2])  # title and description; joined only if a rule asks
         damp = self._dampening(fields, whole)
         lexicon = self.lexicon
         terms = self.matcher.terms
         checked = self.checked_terms
+        senses_by_word = self.senses_by_word
+        field_weights = lexicon.field_weights
+        region_weights = lexicon.region_weights
         hits: list[_Hit] = []
-        for item in fields:
-            field_weight = lexicon.field_weights.get(item.kind, 1.0) * damp
-            for raw in self.matcher.scan(item.prepared):
+        for item, raws in scans:
+            field_weight = field_weights.get(item.kind, 1.0) * damp
+            low = item.low
+            for raw in raws:
                 term = terms[raw.term]
                 if term.fields and item.kind not in term.fields:
                     continue
-                if (raw.term in checked or item.low[raw.start : raw.end] in self.senses_by_word) and self._suppressed(
+                if (raw.term in checked or low[raw.start : raw.end] in senses_by_word) and self._suppressed(
                     raw, term, item, whole
                 ):
                     continue
-                hits.append(_Hit(term, raw, item, field_weight * self._region(item, raw)))
+                kind = item.norm.kind_at(raw.start)
+                region = region_weights.get(kind, 1.0) if kind else 1.0
+                hits.append(_Hit(term, raw, item, field_weight * region))
         indicators = self._indicators(hits)
         if not indicators:
-            return Classification(False, (), (), score_risk((), ticket, self.config, model=self.risk_model))
+            return self.quiet
         signals: list[FrameworkSignal] = []
         risk_signals: list[RiskSignal] = []
+        window = lexicon.window
         for hit in hits:
             trigger = self.trigger_of.get(hit.raw.term)
             if trigger is not None:
@@ -130,7 +180,7 @@ class Classifier:
                 continue
             for name, tag in hit.term.frameworks.items():
                 context = self.tag_near.get((hit.raw.term, name))
-                if context is None or context.near(hit.item.low, hit.raw.start, hit.raw.end, lexicon.window):
+                if context is None or context.in_window(hit.item.window(hit.raw.start, hit.raw.end, window)):
                     signals.append(FrameworkSignal(name, hit.evidence(tag.weight * hit.multiplier), False))
             for name, weight in hit.term.risk.items():
                 risk_signals.append(RiskSignal(name, weight * min(hit.multiplier, 1.0), hit.evidence(weight)))
@@ -140,11 +190,44 @@ class Classifier:
         )
         return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
 
-    def _region(self, item: _Field, raw: RawMatch) -> float:
-        kind = item.norm.kind_at(raw.start)
-        return self.lexicon.region_weights.get(kind, 1.0) if kind else 1.0
+    def _cannot_fire(self, scans: Sequence[tuple[_Field, Sequence[RawMatch]]]) -> bool:
+        """True when no indicator can fire whatever the senses, regions and dampeners decide.
+
+        Each of those only removes a match or multiplies it by at most 1 (regions by at most
+        `bound_region`), so scoring every raw match at its field weight bounds the real score
+        from above. Most tickets that are not security work stop here, before their regions
+        are found and their senses checked.
+        """
+        bound = self.bound_weights
+        if bound is None:
+            return False
+        terms = self.matcher.terms
+        field_weights = self.lexicon.field_weights
+        own: dict[str, dict[int, list[float]]] = {}
+        for item, raws in scans:
+            multiplier = field_weights.get(item.kind, 1.0) * self.bound_region
+            for raw in raws:
+                weights = bound.get(raw.term)
+                if weights is None:
+                    continue
+                allowed = terms[raw.term].fields
+                if allowed and item.kind not in allowed:
+                    continue
+                for name, weight in weights:
+                    value = weight * multiplier
+                    rule = own.setdefault(name, {}).setdefault(raw.term, [0.0, 0.0])
+                    rule[0] += value
+                    if value > rule[1]:
+                        rule[1] = value
+        # The margin covers float rounding: sums may run in another order than the real score's.
+        floor = self.lexicon.indicator_threshold - 1e-9
+        cap = self.lexicon.repeat_cap
+        return not any(_total(rules, cap) >= floor for rules in own.values())
 
     def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
+        damp_words = self.damp_words
+        if all(damp_words.isdisjoint(f.prepared.words) for f in fields):
+            return 1.0  # no dampener can apply: none of their words is in the ticket
         factor = 1.0
         for damp in self.dampeners:
             if damp.words is None:
@@ -161,18 +244,19 @@ class Classifier:
         matched = low[raw.start : raw.end]
         if _SINGLE_WORD.fullmatch(matched):
             senses = senses + self.senses_by_word.get(matched, ())
+        window = self.lexicon.window
         for sense in senses:
             if sense.near is not None:
                 if sense.ticket_wide and sense.near.in_words(ticket.words, ticket.joined):
                     return True
-                if not sense.ticket_wide and sense.near.near(low, raw.start, raw.end, self.lexicon.window):
+                if not sense.ticket_wide and sense.near.in_window(item.window(raw.start, raw.end, window)):
                     return True
             if sense.before is not None and sense.before.search(low, max(0, raw.start - 40), raw.start):
                 return True
             if sense.after is not None and sense.after.match(low, raw.end, raw.end + 40):
                 return True
         near = self.near_of.get(term.id)
-        return near is not None and not near.near(low, raw.start, raw.end, self.lexicon.window)
+        return near is not None and not near.in_window(item.window(raw.start, raw.end, window))
 
     def _indicators(self, hits: Sequence[_Hit]) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
@@ -211,7 +295,7 @@ class Classifier:
         return tuple(fired)
 
 
-def _total(rules: Mapping[str, list[float]], cap: float) -> float:
+def _total(rules: Mapping[Any, list[float]], cap: float) -> float:
     return sum(min(total, cap * best) for total, best in rules.values())
 
 
@@ -250,18 +334,19 @@ class _TicketText:
 def _fields(ticket: Ticket) -> list[_Field]:
     fields: list[_Field] = []
     for name, value in (("title", ticket.title), ("description", ticket.description)):
-        norm = normalize(_text(value))
-        prepared = field_words(norm.text)
-        fields.append(_Field(name, name, norm, prepared.low, prepared))
+        source = _text(value)
+        view, norm = normalize_view(source)
+        fields.append(_Field(name, source, view, norm, field_words(view)))
     for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
-        texts = [_text(value).replace("\n", " ") for value in values or ()]
+        if not values:
+            continue
+        texts = [_text(value).replace("\n", " ") for value in values]
         if not any(texts):
             continue
         # One joined text per list: " | " keeps a phrase from running across two values.
         parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
         joined = _LIST_JOIN.join(texts)
-        prepared = field_words(joined)
-        fields.append(_Field(kind, kind, NormText(source=joined, text=joined), prepared.low, prepared, parts))
+        fields.append(_Field(kind, joined, joined, NormText(source=joined, text=joined), field_words(joined), parts))
     return fields
 
 
@@ -317,6 +402,14 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
             context = compile_context(tag.near)
             if context is not None:
                 tag_near[(i, name)] = context
+    weights = [w for t in lexicon.terms for w in t.indicators.values()]
+    multipliers = [*lexicon.field_weights.values(), *lexicon.region_weights.values(), lexicon.repeat_cap]
+    sound = all(w >= 0 for w in weights + multipliers) and all(d.factor >= 0 for d in lexicon.dampeners)
+    dampeners = tuple(
+        _CompiledDampener(d.id, d.fields, compile_context(d.words), d.factor, compile_context(d.unless))
+        for d in lexicon.dampeners
+    )
+    risk_model = risk_model_from(lexicon.risk)
     return Classifier(
         lexicon=lexicon,
         config=config,
@@ -329,18 +422,35 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         checked_terms=frozenset(
             i for i, t in enumerate((*lexicon.terms, *triggers)) if t.id in senses_by_term or t.id in near_of
         ),
-        dampeners=tuple(
-            _CompiledDampener(d.id, d.fields, compile_context(d.words), d.factor, compile_context(d.unless))
-            for d in lexicon.dampeners
-        ),
+        dampeners=dampeners,
         framework_rules=FrameworkRules(
             threshold=lexicon.framework_threshold,
             repeat_cap=lexicon.repeat_cap,
             max_evidence=lexicon.max_evidence,
             gates={name: gate.requires_any for name, gate in lexicon.gates.items()},
         ),
-        risk_model=risk_model_from(lexicon.risk),
+        risk_model=risk_model,
+        bound_weights=(
+            {
+                i: tuple(t.indicators.items())
+                for i, t in enumerate(lexicon.terms)
+                if t.indicators and not t.support
+            }
+            if sound
+            else None
+        ),
+        bound_region=max([1.0, *lexicon.region_weights.values()]),
+        damp_words=frozenset(
+            word
+            for d in dampeners
+            if d.words is not None
+            for word in (*d.words.words, *d.words.phrase_words)
+        ),
+        quiet=Classification(False, (), (), score_risk((), _NO_TICKET, config, model=risk_model)),
     )
+
+
+_NO_TICKET = Ticket(key="", title="")
 
 
 def _trigger_term(framework: str, kind: str, index: int, keyword: str) -> Term | None:

@@ -24,7 +24,7 @@ from tracer.env import Env
 from tracer.reporters.formats import REPORT_FORMATS
 
 if TYPE_CHECKING:
-    from tracer.ci import CIContext
+    from tracer.ci.detect import CIContext
     from tracer.model import Ticket, TraceResult
     from tracer.pipeline import TicketPlan
 
@@ -106,6 +106,7 @@ class ChangeOptions:
     publish: bool = True
     delta: bool | None = None  # None: when a PR/MR comment is posted
     pre_push: bool = False
+    enforcement: str | None = None  # replaces the config's global enforcement mode
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ _CHANGE_OPTIONS = (
         help="Scan the base commit too, for the coverage delta (default: when a PR/MR comment is posted).",
     ),
     click.option("--pre-push", is_flag=True, help="Check the commits a `git push` sends (the pre-push hook)."),
+    click.option(
+        "--enforcement",
+        type=click.Choice(("monitor", "comment", "block")),
+        help="Replace the config's global mode: block fails, comment never fails, monitor also posts nothing.",
+    ),
 )
 
 
@@ -160,9 +166,17 @@ def change_options(func: F) -> F:
         no_publish: bool,
         delta: bool | None,
         pre_push: bool,
+        enforcement: str | None,
         **kwargs: Any,
     ) -> Any:
-        options = ChangeOptions(reports=report, base=base, publish=not no_publish, delta=delta, pre_push=pre_push)
+        options = ChangeOptions(
+            reports=report,
+            base=base,
+            publish=not no_publish,
+            delta=delta,
+            pre_push=pre_push,
+            enforcement=enforcement,
+        )
         return func(*args, change=options, **kwargs)
 
     decorated: Any = wrapper
@@ -261,7 +275,7 @@ def check(
     Actions or GitLab CI it also comments on the PR/MR and, with a base, only violations on
     changed lines fail (docs/ci.md).
     """
-    from tracer.ci import detect
+    from tracer.ci.detect import detect
     from tracer.pipeline import CheckRequest, Deps, run_checks
     from tracer.reporters import RenderOptions, render_many
 
@@ -269,8 +283,8 @@ def check(
         raise errors.UsageError("give at most one of --ticket-file, --ticket or --controls")
     env = Env.from_environ()
     context = None if change.pre_push else detect(env)
-    pushed = _change_range(change, context, env, path)
-    if pushed is None:
+    span = _change_range(change, context, env, path)
+    if span is None:
         click.echo("vibeward: nothing to check in this push", err=True)
         sys.exit(errors.PASSED)
     request = CheckRequest(
@@ -283,10 +297,11 @@ def check(
         discover_keys=not (ticket_file or ticket_keys or controls),
         use_cache=not no_cache,
         as_of=as_of.date() if as_of else None,
-        base=pushed.base,
-        base_required=pushed.required,
-        head=pushed.head,
+        base=span.base,
+        base_required=span.required,
+        head=span.head,
         delta=change.delta if change.delta is not None else bool(change.publish and context and context.number),
+        enforcement=change.enforcement or "",
     )
     results = run_checks(request, Deps(env=env))
     color = fmt == "text" and output is None and sys.stdout.isatty() and not env.no_color
@@ -364,7 +379,7 @@ def controls(framework: str | None, fmt: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path), required=False)
 @handle_errors
 def validate_config(file: Path | None) -> None:
-    """Check compliance-config.yml: syntax, names, values and the standards' floors."""
+    """Check compliance-config.yml: syntax, names, values, the standards' floors and waiver dates."""
     from tracer import config, requirements
     from tracer.catalog import load_catalog
 
@@ -373,6 +388,7 @@ def validate_config(file: Path | None) -> None:
         raise errors.ConfigError("no compliance-config.yml here or at the repository root", "pass the file's path")
     org = config.load(path)
     problems, warnings = requirements.validate_policy(org, load_catalog())
+    problems += requirements.expired_waivers(org, datetime.now().date())  # a waiver past its date fails
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     if problems:

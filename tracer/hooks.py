@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tracer.env import Env
 from tracer.errors import UsageError
-from tracer.gitrepo import ZERO_SHA, Git
+from tracer.gitrepo import Git
 from tracer.keys import find_keys
 
 HOOK_MARK = "# vibeward-managed pre-push hook"
@@ -127,7 +127,8 @@ def install(git: Git, python: str, *, force: bool) -> tuple[Path, str]:
 
 
 def _zero(sha: str) -> bool:
-    return bool(sha) and set(sha) == {"0"} and len(sha) in (40, 64, len(ZERO_SHA))
+    """git's all-zero object name (40 digits, or 64 in a SHA-256 repository)."""
+    return bool(sha) and set(sha) == {"0"}
 
 
 # -- post-checkout: re-inject the branch's ticket into the AI assistants' files ----------------

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -153,7 +154,7 @@ class Context:
     phrases: tuple[str, ...]  # multi-word phrases, words joined by one space
     phrase_words: frozenset[str]  # every word of every phrase, for a quick reject
 
-    def in_words(self, words: frozenset[str] | set[str], joined: str) -> bool:
+    def in_words(self, words: AbstractSet[str], joined: str) -> bool:
         """A context word among `words`, or a phrase in `joined` (the words, space-separated)."""
         if not self.words.isdisjoint(words):
             return True
@@ -164,11 +165,33 @@ class Context:
 
     def near(self, low: str, start: int, end: int, window: int) -> bool:
         """A context word within `window` characters either side of low[start:end]."""
-        before = split_words(low[max(0, start - window) : start])
-        after = split_words(low[end : end + window])
-        words = set(before)
-        words.update(after)
-        return self.in_words(words, " ".join(before) + " | " + " ".join(after))
+        return self.in_window(Window(low, start, end, window))
+
+    def in_window(self, around: Window) -> bool:
+        """`near` for a window already cut: one match is often checked against several contexts."""
+        if not self.words.isdisjoint(around.words):
+            return True
+        if not self.phrases or self.phrase_words.isdisjoint(around.words):
+            return False
+        padded = f" {around.joined} "
+        return any(f" {phrase} " in padded for phrase in self.phrases)
+
+
+class Window:
+    """The words within `window` characters either side of low[start:end]."""
+
+    __slots__ = ("after", "before", "words")
+
+    def __init__(self, low: str, start: int, end: int, window: int) -> None:
+        self.before = split_words(low[max(0, start - window) : start])
+        self.after = split_words(low[end : end + window])
+        words = set(self.before)
+        words.update(self.after)
+        self.words = words
+
+    @property
+    def joined(self) -> str:
+        return " ".join(self.before) + " | " + " ".join(self.after)
 
 
 def compile_context(phrases: Iterable[str]) -> Context | None:
@@ -191,8 +214,9 @@ def compile_context(phrases: Iterable[str]) -> Context | None:
 # The matcher
 
 
-@dataclass(frozen=True, slots=True)
-class RawMatch:
+class RawMatch(NamedTuple):
+    """One match (a tuple: a field makes a few dozen)."""
+
     start: int  # view offsets
     end: int
     term: int  # index into Matcher.terms
@@ -203,6 +227,12 @@ _SPLIT_TABLE = str.maketrans(
     {ch: " " for ch in _ASCII_PUNCT + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u2022\u00ab\u00bb"}
 )
 _SPLIT_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT else b for b in range(256))
+# Every byte that ends a word for str.split() or split_words, as a space: what is left
+# between two spaces is one word of split_words.
+_SPACE_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT or chr(b).isspace() else b for b in range(256))
+# ASCII that is neither a letter, a digit, punctuation nor whitespace: with none of it, the
+# words of split_words are exactly the runs of letters and digits.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _NEXT_WORD = re.compile(r"[\s\-_/*~+]{1,4}([^\W_]+)")
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -216,22 +246,21 @@ class FieldWords:
 
     view: str
     low: str  # lowercase, same length as view
-    words: frozenset[str]  # its distinct words, camelCase parts included
+    words: AbstractSet[str]  # its distinct words, camelCase parts included
     camel: tuple[tuple[Part, ...], ...]  # the parts of each camelCase identifier
-
-    @property
-    def joined(self) -> str:
-        """The words in order, one space apart: phrase context is a substring of this."""
-        return " ".join(split_words(self.low))
+    joined: str  # the words in order, one space apart: phrase context is a substring of this
+    runs: bool  # the words are exactly the runs of letters and digits (plain ASCII)
 
 
 def field_words(view: str) -> FieldWords:
     low = lower_view(view)
-    words = set(split_words(low))
+    tokens = split_words(low)
+    words = set(tokens)
     camel = _camel_identifiers(view)
     for parts in camel:
-        words.update(part[2].lower() for part in parts)
-    return FieldWords(view, low, frozenset(words), camel)
+        words.update([part[2].lower() for part in parts])
+    runs = low.isascii() and not _CONTROL.search(low)
+    return FieldWords(view, low, words, camel, " ".join(tokens), runs)
 
 
 def split_words(text: str) -> list[str]:
@@ -244,11 +273,25 @@ def split_words(text: str) -> list[str]:
 
 def _camel_identifiers(view: str) -> tuple[tuple[Part, ...], ...]:
     """The parts of each camelCase word ("forgotPassword" -> forgot, Password), with offsets."""
-    if not _CAMEL_HINT.search(view):
+    hint = _CAMEL_HINT.search(view)
+    if hint is None:
         return ()
+    if view.isascii():
+        # Only the words around a hint, cut at the spaces of a translated copy.
+        spaced = view.encode("ascii").translate(_SPACE_BYTES).decode("ascii")
+        candidates: set[str] = set()
+        while hint is not None:
+            start = spaced.rfind(" ", 0, hint.start()) + 1
+            end = spaced.find(" ", hint.end())
+            if end < 0:
+                end = len(view)
+            candidates.add(view[start:end])
+            hint = _CAMEL_HINT.search(view, end)
+    else:
+        candidates = set(split_words(view))
     found: list[tuple[Part, ...]] = []
     # Words that mix cases in a non-title way, found by C-level splitting, then located.
-    for word in sorted(w for w in set(split_words(view)) if not (w.islower() or w.isupper() or w.istitle())):
+    for word in sorted(w for w in candidates if not (w.islower() or w.isupper() or w.istitle())):
         if not _CAMEL_HINT.search(word):
             continue
         parts = [(m.start(), m.end(), m.group()) for m in _CAMEL_PART.finditer(word)]
@@ -272,7 +315,9 @@ class _Entry:
     rests: Mapping[tuple[str, ...], tuple[int, ...]]  # later words -> terms
     seconds: frozenset[str]  # second words of those phrases
     needs: Mapping[str, tuple[frozenset[str], ...]]  # second word -> later words of each phrase, as sets
+    spelled: Mapping[str, tuple[str, ...]]  # second word -> " first second ... " of each phrase
     longest: int  # most later words of any phrase
+    bare: bool  # neither a single-word term nor an acronym: only phrases start here
 
 
 class Matcher:
@@ -299,66 +344,109 @@ class Matcher:
         self._entries: dict[str, _Entry] = {}
         for word in sorted(set(single) | set(acronyms) | set(rests)):
             later = {r: tuple(dict.fromkeys(t)) for r, t in rests.get(word, {}).items()}
+            seconds = sorted({r[0] for r in later})
             self._entries[word] = _Entry(
                 single=tuple(dict.fromkeys(single.get(word, ()))),
                 acronyms=tuple(dict.fromkeys(acronyms.get(word, ()))),
                 rests=later,
-                seconds=frozenset(r[0] for r in later),
+                seconds=frozenset(seconds),
                 needs={
-                    second: tuple(dict.fromkeys(frozenset(r) for r in later if r[0] == second))
-                    for second in sorted({r[0] for r in later})
+                    second: tuple(dict.fromkeys(frozenset(r) for r in later if r[0] == second)) for second in seconds
+                },
+                spelled={
+                    second: tuple(" " + " ".join((word, *r)) + " " for r in later if r[0] == second)
+                    for second in seconds
                 },
                 longest=max((len(r) for r in later), default=0),
+                bare=not single.get(word) and not acronyms.get(word),
             )
         self._first_words = frozenset(self._entries)
+        self._single_words = frozenset(w for w, e in self._entries.items() if not e.bare)
+        # Phrases by one of their words, the one in fewest phrases (then the longest): for
+        # plain ASCII fields, a phrase is looked at only when that word is in the field.
+        spread: dict[str, int] = {}
+        for word, entry in self._entries.items():
+            for rest in entry.rests:
+                for w in {word, *rest}:
+                    spread[w] = spread.get(w, 0) + 1
+        keyed: dict[str, list[tuple[frozenset[str], str, str]]] = {}
+        for word, entry in self._entries.items():
+            for rest in entry.rests:
+                key = min({word, *rest}, key=lambda w: (spread[w], -len(w), w))
+                keyed.setdefault(key, []).append((frozenset((word, *rest)), word, " " + " ".join((word, *rest)) + " "))
+        self._phrase_keys: dict[str, tuple[tuple[frozenset[str], str, str], ...]] = {
+            k: tuple(v) for k, v in keyed.items()
+        }
+        self._phrase_key_words = frozenset(self._phrase_keys)
 
     def scan(self, field: FieldWords) -> list[RawMatch]:
         """Matches in one field, longest first within a group; several terms may share one span."""
-        view, low, words = field.view, field.low, field.words
-        found: list[tuple[int, int, int]] = []
-        entries = self._entries
-        for word in self._first_words.intersection(words):  # order-free: results are sorted below
-            entry = entries[word]
-            # A phrase is only possible if the field has all its later words.
-            phrases = False
-            if entry.rests:
-                for second in entry.seconds.intersection(words):
-                    if any(need <= words for need in entry.needs[second]):
-                        phrases = True
-                        break
-            if not phrases and not entry.single and not entry.acronyms:
-                continue
-            size = len(word)
-            limit = len(low)
-            start = low.find(word)
-            while start >= 0:
-                end = start + size
-                # Whole words only: the set pre-filter found the word, find() finds its places.
-                if (start == 0 or not low[start - 1].isalnum()) and (end == limit or not low[end].isalnum()):
-                    _at(found, entry, phrases, view, low, start, end)
-                start = low.find(word, end)
+        found: list[tuple[int, int, int, int]] = []  # start, start - end, term, end: sorts as wanted
+        if field.runs:
+            self._scan_runs(field, found)
+        else:
+            self._scan_any(field, found)
         if field.camel:
             self._camel(field.camel, found)
         if not found:
             return []
-        found.sort(key=lambda hit: (hit[0], hit[0] - hit[1], hit[2]))
+        found.sort()
         result: list[RawMatch] = []
+        groups = self.groups
         cursor: dict[int, int] = {}
         last: dict[int, tuple[int, int]] = {}
-        seen: set[tuple[int, int, int]] = set()
+        previous = (-1, 0, -1, 0)
         for hit in found:
-            start, end, term = hit
-            group = self.groups[term]
+            if hit == previous:
+                continue  # the same match twice; sorting made the copies neighbours
+            previous = hit
+            start, _, term, end = hit
+            group = groups[term]
             if start >= cursor.get(group, -1) or (start, end) == last.get(group):
-                if hit in seen:
-                    continue
-                seen.add(hit)
                 result.append(RawMatch(start, end, term))
-                cursor[group] = max(cursor.get(group, -1), end)
+                if end > cursor.get(group, -1):
+                    cursor[group] = end
                 last[group] = (start, end)
         return result
 
-    def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int]]) -> None:
+    def _scan_any(self, field: FieldWords, found: list[tuple[int, int, int, int]]) -> None:
+        words = field.words
+        issuperset = words.issuperset
+        entries = self._entries
+        view, low = field.view, field.low
+        for word in self._first_words.intersection(words):  # order-free: results are sorted later
+            entry = entries[word]
+            # A phrase is only possible if the field has all its later words.
+            phrases = False
+            if entry.seconds:
+                for second in entry.seconds.intersection(words):
+                    if any(map(issuperset, entry.needs[second])):
+                        phrases = True
+                        break
+            if phrases or not entry.bare:
+                _occurrences(found, word, entry, phrases, view, low)
+
+    def _scan_runs(self, field: FieldWords, found: list[tuple[int, int, int, int]]) -> None:
+        """`_scan_any` for a field whose words are the runs of letters and digits.
+
+        There a phrase can only match where its words follow each other as words, that is
+        where " first second ... " is in the words joined by spaces; and most first words of
+        phrases are common words ("in", "to"), so phrases are looked up by a rarer word.
+        """
+        words = field.words
+        issuperset = words.issuperset
+        padded = f" {field.joined} "
+        possible: set[str] = set()
+        for key in self._phrase_key_words.intersection(words):
+            for need, first, spelled in self._phrase_keys[key]:
+                if first not in possible and issuperset(need) and spelled in padded:
+                    possible.add(first)
+        entries = self._entries
+        view, low = field.view, field.low
+        for word in possible.union(self._single_words.intersection(words)):  # order-free: results are sorted later
+            _occurrences(found, word, entries[word], word in possible, view, low)
+
+    def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int, int]]) -> None:
         for parts in identifiers:
             whole = "".join(part[2] for part in parts).lower()
             if whole in self._first_words:
@@ -372,16 +460,37 @@ class Matcher:
                 for size in range(min(entry.longest, len(parts) - position - 1), 0, -1):
                     terms = entry.rests.get(tuple(lowered[position + 1 : position + 1 + size]))
                     if terms:
-                        found.extend((start, parts[position + size][1], term) for term in terms)
+                        stop = parts[position + size][1]
+                        found.extend((start, start - stop, term, stop) for term in terms)
                         hit = True
                         break
                 if not hit:
-                    found.extend((start, end, term) for term in entry.single)
-                    found.extend((start, end, term) for exact, term in entry.acronyms if exact == part)
+                    found.extend((start, start - end, term, end) for term in entry.single)
+                    found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == part)
+
+
+def _occurrences(
+    found: list[tuple[int, int, int, int]], word: str, entry: _Entry, phrases: bool, view: str, low: str
+) -> None:
+    size = len(word)
+    limit = len(low)
+    start = low.find(word)
+    while start >= 0:
+        end = start + size
+        # Whole words only: the set pre-filter found the word, find() finds its places.
+        if (start == 0 or not low[start - 1].isalnum()) and (end == limit or not low[end].isalnum()):
+            _at(found, entry, phrases, view, low, start, end)
+        start = low.find(word, end)
 
 
 def _at(
-    found: list[tuple[int, int, int]], entry: _Entry, phrases: bool, view: str, low: str, start: int, end: int
+    found: list[tuple[int, int, int, int]],
+    entry: _Entry,
+    phrases: bool,
+    view: str,
+    low: str,
+    start: int,
+    end: int,
 ) -> None:
     if phrases:
         following = _following_words(low, end, entry.longest)
@@ -389,13 +498,13 @@ def _at(
             terms = entry.rests.get(tuple(word for word, _ in following[:size]))
             if terms:
                 stop = following[size - 1][1]
-                found.extend((start, stop, term) for term in terms)
+                found.extend((start, start - stop, term, stop) for term in terms)
                 return  # the longest phrase wins over the single word
     if entry.single:
-        found.extend((start, end, term) for term in entry.single)
+        found.extend((start, start - end, term, end) for term in entry.single)
     if entry.acronyms:
         text = view[start:end]
-        found.extend((start, end, term) for exact, term in entry.acronyms if exact == text)
+        found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == text)
 
 
 def _following_words(low: str, pos: int, limit: int) -> list[tuple[str, int]]:

@@ -35,6 +35,7 @@ class CheckRequest:
     base_required: bool = False  # True: a base that cannot be diffed is an error, not a warning
     head: str = ""  # check this commit (in a temporary worktree) instead of the working tree
     delta: bool = False  # also scan the base commit, for the coverage delta of the PR/MR comment
+    enforcement: str = ""  # replaces the config's global `enforcement` (its overrides still apply)
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ def worktree_cache(cache: Path | None) -> Path | None:
 def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[TraceResult, ...]:
     root = request.path
     org = load_config(root, request.config_path)
+    if request.enforcement:
+        org = replace(org, enforcement=request.enforcement)
     today = request.as_of or deps.today()
     notes: tuple[str, ...] = ()
     plans: list[tuple[Ticket | None, Classification | None, RequirementSet]]

@@ -74,20 +74,38 @@ _MARKUP_HINT = re.compile(r"[<>{}\[`!|~]|://|www\.|\n|^[ \t]*(?:h[1-6]|bq)\.", r
 
 def normalize(text: str) -> NormText:
     """The matchable view of one ticket field. Never raises on any str."""
+    view, norm = normalize_view(text)
+    return norm if norm is not None else with_regions(text, view)
+
+
+def normalize_view(text: str) -> tuple[str, NormText | None]:
+    """The view alone, and the NormText when it came for free (plain text, ADF).
+
+    For markup the view only needs the blanked spans; the regions (a pass per construct)
+    are left to `with_regions`, which the classifier calls only for tickets whose matches
+    can still make them security-relevant.
+    """
     if not text:
-        return NormText(source="", text="")
+        return "", _EMPTY
     if not _MARKUP_HINT.search(text):
-        return NormText(source=text, text=text)  # plain prose, as most titles are
+        return text, NormText(source=text, text=text)  # plain prose, as most titles are
     if _looks_like_adf(text):
         flat = _flatten_adf(text)
         if flat is not None:
             view, regions, anchors = flat
             stripped, more = _strip(view)
             merged = _merge(len(view), regions + more)
-            return NormText(text, stripped, merged, anchors, tuple(r.start for r in merged))
-    view, regions = _strip(text)
-    merged = _merge(len(text), regions)
+            return stripped, NormText(text, stripped, merged, anchors, tuple(r.start for r in merged))
+    return _blank(text, _blank_spans(text)), None
+
+
+def with_regions(text: str, view: str) -> NormText:
+    """The NormText of a markup (non-ADF) text whose view `normalize_view` gave."""
+    merged = _merge(len(text), _regions(text))
     return NormText(source=text, text=view, regions=merged, starts=tuple(r.start for r in merged))
+
+
+_EMPTY = NormText(source="", text="")
 
 
 # ---------------------------------------------------------------------------------------
@@ -131,20 +149,31 @@ _LOG_LINE = re.compile(
 
 
 def _strip(text: str) -> tuple[str, list[Region]]:
-    # Each construct has a cheap substring guard: most tickets use few of them.
+    return _blank(text, _blank_spans(text)), _regions(text)
+
+
+def _blank_spans(text: str) -> list[tuple[int, int]]:
+    """Markup that would read as words. Each construct has a cheap substring guard."""
     blanks: list[tuple[int, int]] = []
-    regions: list[Region] = []
     if "<!--" in text:
         _comments(text, blanks)
     if "{" in text:
-        _jira_blocks(text, blanks, regions)
+        _jira_blocks(text, blanks, None)
         blanks.extend(m.span() for m in _JIRA_MACRO.finditer(text))
-        if "{{" in text:
-            _code_spans(_MONOSPACE, text, regions)
     if "<" in text:
         blanks.extend(m.span() for m in _HTML_TAG.finditer(text))
     if "!" in text:
         blanks.extend(m.span() for m in _JIRA_IMAGE.finditer(text))
+    return blanks
+
+
+def _regions(text: str) -> list[Region]:
+    """Low-weight regions, in the source's offsets; most tickets use few of the constructs."""
+    regions: list[Region] = []
+    if "{" in text:
+        _jira_blocks(text, None, regions)
+        if "{{" in text:
+            _code_spans(_MONOSPACE, text, regions)
     if "](" in text:
         _links(_MD_LINK, text, regions)
     if "|" in text and "[" in text:
@@ -156,7 +185,7 @@ def _strip(text: str) -> tuple[str, list[Region]]:
     if "www." in text or "WWW." in text:
         regions.extend(Region(*m.span(), "url") for m in _WWW.finditer(text))
     _lines(text, regions)
-    return _blank(text, blanks), regions
+    return regions
 
 
 def _links(pattern: re.Pattern[str], text: str, regions: list[Region]) -> None:
@@ -207,17 +236,20 @@ def _comments(text: str, blanks: list[tuple[int, int]]) -> None:
         blanks.append((start, len(text)))
 
 
-def _jira_blocks(text: str, blanks: list[tuple[int, int]], regions: list[Region]) -> None:
+def _jira_blocks(text: str, blanks: list[tuple[int, int]] | None, regions: list[Region] | None) -> None:
     opened: tuple[str, int] | None = None
     for match in _JIRA_BLOCK.finditer(text):
-        blanks.append(match.span())
+        if blanks is not None:
+            blanks.append(match.span())
+        if regions is None:
+            continue
         name = match.group(1).lower()
         if opened is None:
             opened = (name, match.end())
         elif opened[0] == name:
             regions.append(Region(opened[1], match.start(), "quote" if name == "quote" else "code"))
             opened = None
-    if opened is not None:
+    if opened is not None and regions is not None:
         regions.append(Region(opened[1], len(text), "quote" if opened[0] == "quote" else "code"))
 
 

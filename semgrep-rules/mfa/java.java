@@ -8,6 +8,7 @@ import dev.samstevens.totp.code.DefaultCodeVerifier;
 
 @Service
 class TwoFactorService {
+    // ruleid: vibeward.java.mfa.totp-default-period
     private final GoogleAuthenticator googleAuthenticator = new GoogleAuthenticator();
     private final CodeVerifier verifier;
 

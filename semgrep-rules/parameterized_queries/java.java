@@ -101,6 +101,11 @@ class JdbcUserDao {
         return count(conn.createStatement().executeQuery(sql));
     }
 
+    List<User> fromOtherClassConstant(long id) {
+        // ok: vibeward.java.parameterized_queries.sql-built-from-strings
+        return jdbcTemplate.query("SELECT * FROM " + Tables.USERS + " WHERE id = ?", mapper, id);
+    }
+
     List<User> page(int limit, int offset) {
         // ok: vibeward.java.parameterized_queries.sql-built-from-strings
         return jdbcTemplate.query("SELECT * FROM users ORDER BY id LIMIT " + limit + " OFFSET " + offset, mapper);

@@ -69,12 +69,17 @@ class PasswordConfig {
     }
 
     PasswordEncoder pbkdf2Defaults() {
-        // ruleid: vibeward.java.password_hashing.pbkdf2-encoder
+        // ruleid: vibeward.java.password_hashing.pbkdf2-encoder-defaults
         return Pbkdf2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     }
 
+    PasswordEncoder pbkdf2Legacy() {
+        // ruleid: vibeward.java.password_hashing.pbkdf2-encoder
+        return new Pbkdf2PasswordEncoder(pepper);
+    }
+
     PasswordEncoder argon2() {
-        // ruleid: vibeward.java.password_hashing.argon2-encoder
+        // ruleid: vibeward.java.password_hashing.argon2-encoder-defaults
         return Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
     }
 
@@ -166,8 +171,14 @@ class LegacyHasher {
 
     String hashDefault(String password) {
         // ok: vibeward.java.password_hashing.jbcrypt-hashpw-cost
-        // ruleid: vibeward.java.password_hashing.jbcrypt-hashpw
+        // ruleid: vibeward.java.password_hashing.jbcrypt-hashpw-default-cost
         return BCrypt.hashpw(password, BCrypt.gensalt());
+    }
+
+    String hashWithStoredSalt(String password, String salt) {
+        // ok: vibeward.java.password_hashing.jbcrypt-hashpw-default-cost
+        // ruleid: vibeward.java.password_hashing.jbcrypt-hashpw
+        return BCrypt.hashpw(password, salt);
     }
 
     byte[] pbkdf2(char[] password, byte[] salt) throws Exception {

@@ -87,6 +87,10 @@ class LoginAttemptService {
     private static final int CACHE_SIZE = 10000;
 
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    private final LoadingCache<String, Integer> attemptsCache = CacheBuilder.newBuilder()
+        // ruleid: vibeward.java.rate_limiting.lockout-cache-expiry-days
+        .expireAfterWrite(1, TimeUnit.DAYS)
+        .build(CacheLoader.from(key -> 0));
 
     public void loginFailed(String key) {
         attempts.merge(key, 1, Integer::sum);
@@ -100,6 +104,21 @@ class LoginAttemptService {
 class HttpClientConfig {
     // ok: vibeward.java.rate_limiting.login-attempt-limit
     private static final int MAX_RETRIES = 3;
+    private final Cache<String, Token> tokens = Caffeine.newBuilder()
+        // ok: vibeward.java.rate_limiting.lockout-cache-expiry-minutes
+        .expireAfterWrite(5, TimeUnit.MINUTES)
+        .build();
+}
+
+@Service
+class LoginProtectionService {
+    // ruleid: vibeward.java.rate_limiting.login-attempt-limit
+    public static final int MAX_ATTEMPT = 10;
+    public static final int EXPIRE_TIME = 15;
+    // ruleid: vibeward.java.rate_limiting.lockout-cache-expiry-minutes
+    private final LoadingCache<String, Integer> attemptsCache = CacheBuilder.newBuilder()
+        .expireAfterWrite(EXPIRE_TIME, TimeUnit.MINUTES)
+        .build(CacheLoader.from(key -> 0));
 }
 
 @Component

@@ -9,6 +9,7 @@ import io.jsonwebtoken.Jwts;
 import org.springframework.session.data.redis.config.annotation.web.http.EnableRedisHttpSession;
 
 @Configuration
+// ok: vibeward.java.session_timeout.spring-session-default-timeout
 // ruleid: vibeward.java.session_timeout.spring-session-max-inactive
 @EnableRedisHttpSession(maxInactiveIntervalInSeconds = 900)
 class SessionConfig {
@@ -17,6 +18,12 @@ class SessionConfig {
         // ruleid: vibeward.java.session_timeout.server-session-timeout-minutes
         return factory -> factory.getSession().setTimeout(Duration.ofMinutes(15));
     }
+}
+
+@Configuration
+// ruleid: vibeward.java.session_timeout.spring-session-default-timeout
+@EnableJdbcHttpSession
+class JdbcSessionConfig {
 }
 
 @Component

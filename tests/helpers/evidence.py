@@ -98,3 +98,48 @@ def org_from(tmp: Path, text: str) -> config.OrgConfig:
     path = tmp / "compliance-config.yml"
     path.write_text(text, encoding="utf-8")
     return config.load(path)
+
+
+def ticket_result(
+    ticket: Ticket,
+    org: config.OrgConfig,
+    *,
+    day: date,
+    commit: str,
+    missing: tuple[str, ...] = (),
+    violated: tuple[str, ...] = (),
+    bcrypt_cost: str = "12",
+) -> TraceResult:
+    """A check of a real ticket under `org` (real classify and derive): every required code control
+    is found, except `missing` and `violated`; bcrypt is found with the given cost."""
+    from tracer import classify
+
+    classification = classify.classify(ticket, org)
+    required = requirements.derive(classification, load_catalog(), org, today=day, ticket_key=ticket.key)
+    code = [r.control.id for r in required.requirements if r.control.verification == "code"]
+    findings = []
+    for n, control in enumerate(code):
+        if control in violated:
+            findings.append(Finding(control, "violation", f"r.{control}.bad", f"app/{control}.py", 40, 40, "bad"))
+        elif control not in missing:
+            param = ("bcrypt_cost", bcrypt_cost) if control == "password_hashing" else ("", "")
+            findings.append(
+                Finding(control, "evidence", f"r.{control}", f"app/{control}.py", 10 + n, 10 + n, "found", "", *param)
+            )
+    scan = ScanResult(tuple(findings), 5, ("python",), 30, "semgrep", covered_controls=tuple(code))
+    nodes = trace.build_nodes(required, scan)
+    return TraceResult(
+        ticket=ticket,
+        classification=classification,
+        nodes=nodes,
+        verdict=trace.verdict(nodes, org.enforcement),
+        scan=scan,
+        repo_url="https://github.com/acme/shop",
+        commit=commit,
+    )
+
+
+def append_results(url: str, results: Sequence[TraceResult], org: config.OrgConfig) -> None:
+    prints = fingerprints(org, rules_dir(), Env.from_environ({}))
+    with open_ledger(url) as ledger:
+        ledger.append([check_record(r, prints, r.repo_url) for r in results])

@@ -1,11 +1,6 @@
-"""CI glue: detect the CI host and change (`detect`), then publish what the reporters rendered.
+"""CI glue: detect the CI host and change (`ci.detect`), then publish what the reporters rendered.
 
 Publishers take rendered strings (and the result records, for annotations and outputs);
 they never re-run the scan and never change the verdict. Client libraries (PyGithub,
 python-gitlab) are imported only inside the publisher that needs them.
 """
-from __future__ import annotations
-
-from tracer.ci.detect import CI_PROVIDERS, CIContext, detect
-
-__all__ = ["CI_PROVIDERS", "CIContext", "detect"]

@@ -24,4 +24,7 @@ def publish(results: Sequence[TraceResult], context: CIContext, rendered: Render
     publisher = PUBLISHERS.get(context.provider)
     if publisher is None:
         return Outcome(notes=(f"publishing to {context.provider} is not supported",))
-    return publisher(results, context, rendered, env)
+    try:
+        return publisher(results, context, rendered, env)
+    except Exception as exc:  # a bug in publishing must not cost the verdict (the check has one already)
+        return Outcome(notes=(f"publishing to {context.provider} failed unexpectedly ({exc.__class__.__name__})",))

@@ -106,7 +106,7 @@ def config_at_revision(root: Path, config_path: Path | None, rev: str, scratch: 
             raise GitError("no compliance-config.yml to compare", "pass --config, or --old and --new")
         relative = found.resolve().relative_to(top).as_posix()
         commit = repo.commit(rev)
-    except (git.exc.GitError, ValueError) as exc:
+    except (git.exc.GitError, git.exc.BadName, git.exc.BadObject, ValueError) as exc:
         raise GitError(
             f"cannot read revision {rev!r}: {exc.__class__.__name__}", "give a commit, tag or branch"
         ) from None

@@ -25,6 +25,7 @@ RATE_DEFINITION = (
     "share of mandatory requirements implemented or waived at the latest check of each ticket in the period"
 )
 STATUS_ICON = {"implemented": "✅", "missing": "❌", "violated": "⛔", "manual": "📝", "waived": "⏭️"}
+STATUS_MARK = {"implemented": "✓", "missing": "✗", "violated": "!", "manual": "?", "waived": "~"}  # any font has these
 PALETTE = ("#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df")  # one colour per framework line
 _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]|~#!])")
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -234,10 +235,18 @@ def _md_ticket(section: TicketSection, frameworks: Sequence[str]) -> list[str]:
         attestation = requirement.get("attestation")
         if attestation:
             out.append(f"  - Attestation: {md_escape(_attestation_text(attestation))}")
-        if requirement.get("note") and status not in ("implemented",):
+        if show_note(requirement):
             out.append(f"  - Note: {md_escape(str(requirement['note']))}")
     out.append("")
     return out
+
+
+def show_note(requirement: Mapping[str, Any]) -> bool:
+    """The trace's note, where the waiver or attestation lines do not already say it."""
+    status = requirement.get("status")
+    return bool(requirement.get("note")) and (
+        status in ("missing", "violated") or (status == "manual" and not requirement.get("attestation"))
+    )
 
 
 def _waiver_text(waiver: Mapping[str, Any]) -> str:
@@ -348,13 +357,14 @@ class Bar:
 
 def line_chart(trend: Sequence[Rate], frameworks: Sequence[str]) -> dict[str, Any]:
     """Coordinates of the rate-over-time chart (one line per framework, one point per month)."""
-    width, height, left, right, top, bottom = 640, 240, 48, 16, 16, 40
+    width, height, left, right, top, bottom = 640, 240, 48, 16, 20, 40
+    inset = 36  # the first and last points keep clear of the axis labels and the edge
     labels = list(dict.fromkeys(r.period for r in trend))
     plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / max(len(labels) - 1, 1)
+    step = (plot_w - 2 * inset) / max(len(labels) - 1, 1)
 
     def x(index: int) -> float:
-        return left + (index * step if len(labels) > 1 else plot_w / 2)
+        return left + (inset + index * step if len(labels) > 1 else plot_w / 2)
 
     series = []
     for number, framework in enumerate(frameworks):
@@ -417,7 +427,8 @@ def html(report: AuditReport) -> str:
             "requirements": [
                 {
                     **dict(r),
-                    "icon": STATUS_ICON.get(str(r.get("status", "")), ""),
+                    "mark": STATUS_MARK.get(str(r.get("status", "")), ""),
+                    "show_note": show_note(r),
                     "counted_for": [f for f in report.frameworks if counted(r, f)],
                     "where": _locations(r, "locations"),
                     "violated_at": _locations(r, "violations"),

@@ -225,10 +225,11 @@ class _Sqlite:
         self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield _SqliteTx(self.conn)
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def setup(self) -> None:
         with self.transaction(write=True) as tx:
@@ -292,10 +293,10 @@ class _Postgres:
         self.conn.read_only = not write
         try:
             yield _PostgresTx(self.conn)
+            self.conn.commit()
         except BaseException:
             self.conn.rollback()
             raise
-        self.conn.commit()
 
     def setup(self) -> None:
         with self.transaction(write=True) as tx:
@@ -321,6 +322,16 @@ def _seed(tx: _Tx) -> None:
     if row is None or str(row[0]) != SCHEMA_VERSION:
         found = "none" if row is None else row[0]
         raise LedgerError(f"the evidence ledger has schema version {found}; this vibeward writes {SCHEMA_VERSION}")
+
+
+def _ready(backend: _Backend, errors: tuple[type[BaseException], ...]) -> bool:
+    """True when the tables exist with this schema version (a failed read means they do not)."""
+    try:
+        with backend.transaction(write=False) as tx:
+            row = tx.one("SELECT value FROM vibeward_meta WHERE key = 'schema_version'")
+    except errors:
+        return False
+    return row is not None and str(row[0]) == SCHEMA_VERSION
 
 
 def _first_line(exc: BaseException) -> str:
@@ -635,7 +646,10 @@ def open_ledger(url: str, *, root: Path | None = None, clock: Callable[[], datet
         )
     ledger = Ledger(backend, shown, clock)
     try:
-        backend.setup()
+        # An existing ledger is opened without writing: a role that may only append (or an
+        # auditor who may only read) can use it.
+        if not _ready(backend, ledger._errors):
+            backend.setup()
     except ledger._errors as exc:
         ledger.close()
         raise LedgerError(f"evidence ledger {shown}: cannot create the tables: {_first_line(exc)}") from None
