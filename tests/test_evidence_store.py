@@ -372,9 +372,11 @@ def test_the_config_refuses_a_password_in_evidence_url(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_role_that_may_only_append_or_read_can_use_an_existing_ledger(postgres_url: str) -> None:
+def test_a_role_that_may_only_append_or_read_can_use_an_existing_ledger(request: pytest.FixtureRequest) -> None:
     """The grants docs/evidence.md recommends: the CI role appends, the auditor reads; neither can create."""
     import psycopg
+
+    postgres_url = str(request.getfixturevalue("postgres_url"))
 
     with open_ledger(postgres_url) as owner:
         owner.append([record("PAY-1")])

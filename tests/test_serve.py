@@ -252,3 +252,44 @@ def test_sync_writes_changed_tickets_once(tmp_path: Path) -> None:
         second = CliRunner().invoke(cli, ["sync", str(tmp_path), "--jql", "project = PAY"], env=env)
         assert second.output.splitlines() == ["PAY-1  unchanged", "PAY-2  unchanged"]
         assert len(fake.comments["PAY-1"]) == 1
+
+
+@pytest.mark.slow
+def test_the_serve_command_listens_and_answers(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    with FakeJira(email=EMAIL, token=TOKEN) as fake:
+        fake.add_issue("PAY-1", "Card payment at checkout", wiki=PAYMENT)
+        env = {
+            **os.environ,
+            "JIRA_URL": fake.url,
+            "JIRA_EMAIL": EMAIL,
+            "JIRA_API_TOKEN": TOKEN,
+            "VIBEWARD_WEBHOOK_SECRET": SECRET.decode(),
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tracer", "serve", str(tmp_path), "--port", "0"],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stderr is not None
+            first = server.stderr.readline()
+            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)/webhook/jira", first)
+            assert match, first
+            port = int(match.group(1))
+            served = Served(fake, port, tmp_path / "unused.sqlite", [])
+            status, body = served.deliver(event("PAY-1"), delivery="cli-1")
+            assert status == 200 and body["status"] == "written"
+            assert served.deliver(event("PAY-1"), delivery="cli-1")[1]["status"] == "duplicate"
+            assert "POST /webhook/jira 200 PAY-1 written" in server.stderr.readline()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        assert len(fake.comments["PAY-1"]) == 1
+        assert SECRET.decode() not in (server.stderr.read() if server.stderr else "")
