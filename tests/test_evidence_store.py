@@ -376,12 +376,12 @@ def test_a_role_that_may_only_append_or_read_can_use_an_existing_ledger(request:
     """The grants docs/evidence.md recommends: the CI role appends, the auditor reads; neither can create."""
     import psycopg
 
-    postgres_url = str(request.getfixturevalue("postgres_url"))
+    base = str(request.getfixturevalue("postgres_url"))
 
-    with open_ledger(postgres_url) as owner:
+    with open_ledger(base) as owner:
         owner.append([record("PAY-1")])
-    schema = postgres_url.rsplit("%3D", 1)[1]
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
+    schema = base.rsplit("%3D", 1)[1]
+    with psycopg.connect(base, autocommit=True) as conn:
         for role in ("vw_ci", "vw_auditor"):
             conn.execute(f"DROP ROLE IF EXISTS {role}")
             conn.execute(f"CREATE ROLE {role} LOGIN")
@@ -389,11 +389,18 @@ def test_a_role_that_may_only_append_or_read_can_use_an_existing_ledger(request:
             conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
         conn.execute(f'GRANT INSERT ON "{schema}".vibeward_evidence, "{schema}".vibeward_policies TO vw_ci')
         conn.execute(f'GRANT UPDATE ON "{schema}".vibeward_evidence_head TO vw_ci')
-    with open_ledger(postgres_url.replace("postgres@", "vw_ci@", 1)) as ci:
+    with open_ledger(base.replace("postgres@", "vw_ci@", 1)) as ci:
         ci.append([record("PAY-2")], policies={sha256_text("{}"): "{}"})
-    with open_ledger(postgres_url.replace("postgres@", "vw_auditor@", 1)) as auditor:
+    with open_ledger(base.replace("postgres@", "vw_auditor@", 1)) as auditor:
         assert auditor.verify().records == 2
         from tracer.evidence.store import LedgerError
 
         with pytest.raises(LedgerError, match="permission denied"):
             auditor.append([record("PAY-3")])
+
+
+def test_a_missing_ledger_file_is_an_error_not_an_empty_ledger(tmp_path: Path) -> None:
+    gone = tmp_path / "gone.sqlite"
+    result = run("evidence", "verify", str(tmp_path), "--url", f"sqlite:///{gone}", env={})
+    assert result.exit_code == 3 and f"no evidence ledger at {gone}" in result.output
+    assert not gone.exists()  # looking did not create it

@@ -291,5 +291,7 @@ def test_the_serve_command_listens_and_answers(tmp_path: Path) -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
+        rest = server.stderr.read()
+        server.stderr.close()
         assert len(fake.comments["PAY-1"]) == 1
-        assert SECRET.decode() not in (server.stderr.read() if server.stderr else "")
+        assert SECRET.decode() not in rest

@@ -19,7 +19,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -142,7 +142,14 @@ class Classifier:
         fields = _fields(ticket)
         scan = self.matcher.scan
         scans = [(item, raws) for item in fields if (raws := scan(item.prepared))]
-        if not scans or self._cannot_fire(scans):
+        if not scans:
+            return self.quiet
+        # The pre-filter, first on every match at its field weight (before any sense rule).
+        field_weights = self.lexicon.field_weights
+        region_bound = self.bound_region
+        if self._cannot_fire(
+            (raw.term, field_weights.get(item.kind, 1.0) * region_bound) for item, raws in scans for raw in raws
+        ):
             return self.quiet
         whole = _TicketText(fields[:2])  # title and description; joined only if a rule asks
         damp = self._dampening(fields, whole)
@@ -150,23 +157,28 @@ class Classifier:
         terms = self.matcher.terms
         checked = self.checked_terms
         senses_by_word = self.senses_by_word
-        field_weights = lexicon.field_weights
-        region_weights = lexicon.region_weights
-        hits: list[_Hit] = []
+        kept: list[tuple[Term, RawMatch, _Field, float]] = []
         for item, raws in scans:
             field_weight = field_weights.get(item.kind, 1.0) * damp
             low = item.low
+            kind = item.kind
             for raw in raws:
                 term = terms[raw.term]
-                if term.fields and item.kind not in term.fields:
+                if term.fields and kind not in term.fields:
                     continue
                 if (raw.term in checked or low[raw.start : raw.end] in senses_by_word) and self._suppressed(
                     raw, term, item, whole
                 ):
                     continue
-                kind = item.norm.kind_at(raw.start)
-                region = region_weights.get(kind, 1.0) if kind else 1.0
-                hits.append(_Hit(term, raw, item, field_weight * region))
+                kept.append((term, raw, item, field_weight))
+        # Then on the matches the senses kept, before the regions are found.
+        if not kept or self._cannot_fire((raw.term, weight * region_bound) for _, raw, _, weight in kept):
+            return self.quiet
+        region_weights = lexicon.region_weights
+        hits: list[_Hit] = []
+        for term, raw, item, field_weight in kept:
+            region = item.norm.kind_at(raw.start)
+            hits.append(_Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight))
         indicators = self._indicators(hits)
         if not indicators:
             return self.quiet
@@ -190,35 +202,30 @@ class Classifier:
         )
         return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
 
-    def _cannot_fire(self, scans: Sequence[tuple[_Field, Sequence[RawMatch]]]) -> bool:
-        """True when no indicator can fire whatever the senses, regions and dampeners decide.
+    def _cannot_fire(self, matches: Iterable[tuple[int, float]]) -> bool:
+        """True when no indicator can fire, given each match (a term index) and a multiplier
+        at least as large as the one it will really get.
 
-        Each of those only removes a match or multiplies it by at most 1 (regions by at most
-        `bound_region`), so scoring every raw match at its field weight bounds the real score
-        from above. Most tickets that are not security work stop here, before their regions
-        are found and their senses checked.
+        Sense rules only drop matches, and dampeners and regions only multiply by at most 1
+        (regions by at most `bound_region`), so the scores of these upper bounds bound the
+        real scores from above: most tickets that are not security work stop here, before
+        their regions are found, their evidence is built and their frameworks are weighed.
+        Term field restrictions are checked by the caller or cost nothing to ignore.
         """
         bound = self.bound_weights
         if bound is None:
             return False
-        terms = self.matcher.terms
-        field_weights = self.lexicon.field_weights
         own: dict[str, dict[int, list[float]]] = {}
-        for item, raws in scans:
-            multiplier = field_weights.get(item.kind, 1.0) * self.bound_region
-            for raw in raws:
-                weights = bound.get(raw.term)
-                if weights is None:
-                    continue
-                allowed = terms[raw.term].fields
-                if allowed and item.kind not in allowed:
-                    continue
-                for name, weight in weights:
-                    value = weight * multiplier
-                    rule = own.setdefault(name, {}).setdefault(raw.term, [0.0, 0.0])
-                    rule[0] += value
-                    if value > rule[1]:
-                        rule[1] = value
+        for term, multiplier in matches:
+            weights = bound.get(term)
+            if weights is None:
+                continue
+            for name, weight in weights:
+                value = weight * multiplier
+                rule = own.setdefault(name, {}).setdefault(term, [0.0, 0.0])
+                rule[0] += value
+                if value > rule[1]:
+                    rule[1] = value
         # The margin covers float rounding: sums may run in another order than the real score's.
         floor = self.lexicon.indicator_threshold - 1e-9
         cap = self.lexicon.repeat_cap

@@ -580,7 +580,7 @@ def reflag(
     from tracer import config
     from tracer.catalog import load_catalog
     from tracer.evidence import reflag as reflagging
-    from tracer.evidence.recorder import open_configured, repository_root
+    from tracer.evidence.recorder import recorded_checks, repository_root
     from tracer.evidence.writeback import TicketWriter
     from tracer.pipeline import tracker_settings
     from tracer.sources import open_tracker
@@ -597,8 +597,7 @@ def reflag(
     tracker = tracker_settings(new, env)
     source = open_tracker(env, tracker, repository_root(path))
     tickets = reflagging.open_tickets(source, jql or reflagging.default_query(tracker.project_keys))
-    with open_configured(path, config_path, env) as ledger:
-        entries = ledger.entries(kind="check")
+    entries = recorded_checks(path, config_path, env)
     result = reflagging.review(old, new, tickets, entries, source.fetch, load_catalog(), date.today())
     applied: list[str] = []
     if apply_changes:

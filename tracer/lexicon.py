@@ -12,6 +12,7 @@ only the few words that hit are located with one precompiled regex each.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -248,6 +249,7 @@ class FieldWords:
     low: str  # lowercase, same length as view
     words: AbstractSet[str]  # its distinct words, camelCase parts included
     camel: tuple[tuple[Part, ...], ...]  # the parts of each camelCase identifier
+    tokens: Sequence[str]  # the words in order (camelCase words whole)
     joined: str  # the words in order, one space apart: phrase context is a substring of this
     runs: bool  # the words are exactly the runs of letters and digits (plain ASCII)
 
@@ -260,7 +262,7 @@ def field_words(view: str) -> FieldWords:
     for parts in camel:
         words.update([part[2].lower() for part in parts])
     runs = low.isascii() and not _CONTROL.search(low)
-    return FieldWords(view, low, words, camel, " ".join(tokens), runs)
+    return FieldWords(view, low, words, camel, tokens, " ".join(tokens), runs)
 
 
 def split_words(text: str) -> list[str]:
@@ -362,22 +364,19 @@ class Matcher:
             )
         self._first_words = frozenset(self._entries)
         self._single_words = frozenset(w for w, e in self._entries.items() if not e.bare)
-        # Phrases by one of their words, the one in fewest phrases (then the longest): for
-        # plain ASCII fields, a phrase is looked at only when that word is in the field.
-        spread: dict[str, int] = {}
+        # Phrases by their first two words, spelled with single spaces; None: a two-word phrase.
+        two_words: set[tuple[str, str]] = set()
+        longer: dict[tuple[str, str], list[str]] = {}
         for word, entry in self._entries.items():
             for rest in entry.rests:
-                for w in {word, *rest}:
-                    spread[w] = spread.get(w, 0) + 1
-        keyed: dict[str, list[tuple[frozenset[str], str, str]]] = {}
-        for word, entry in self._entries.items():
-            for rest in entry.rests:
-                key = min({word, *rest}, key=lambda w: (spread[w], -len(w), w))
-                keyed.setdefault(key, []).append((frozenset((word, *rest)), word, " " + " ".join((word, *rest)) + " "))
-        self._phrase_keys: dict[str, tuple[tuple[frozenset[str], str, str], ...]] = {
-            k: tuple(v) for k, v in keyed.items()
+                if len(rest) == 1:
+                    two_words.add((word, rest[0]))
+                else:
+                    longer.setdefault((word, rest[0]), []).append(" " + " ".join((word, *rest)) + " ")
+        self._pairs: dict[tuple[str, str], tuple[str, ...] | None] = {
+            pair: None if pair in two_words else tuple(longer[pair]) for pair in sorted(two_words | set(longer))
         }
-        self._phrase_key_words = frozenset(self._phrase_keys)
+        self._pair_set = frozenset(self._pairs)
 
     def scan(self, field: FieldWords) -> list[RawMatch]:
         """Matches in one field, longest first within a group; several terms may share one span."""
@@ -430,17 +429,21 @@ class Matcher:
         """`_scan_any` for a field whose words are the runs of letters and digits.
 
         There a phrase can only match where its words follow each other as words, that is
-        where " first second ... " is in the words joined by spaces; and most first words of
-        phrases are common words ("in", "to"), so phrases are looked up by a rarer word.
+        where " first second ... " is in the words joined by spaces: the pairs of neighbour
+        words give the few phrases worth looking for, and most first words of phrases, common
+        words like "in" or "to", are never looked at.
         """
-        words = field.words
-        issuperset = words.issuperset
-        padded = f" {field.joined} "
+        tokens = field.tokens
+        padded = ""
         possible: set[str] = set()
-        for key in self._phrase_key_words.intersection(words):
-            for need, first, spelled in self._phrase_keys[key]:
-                if first not in possible and issuperset(need) and spelled in padded:
-                    possible.add(first)
+        for pair in self._pair_set.intersection(zip(tokens, itertools.islice(tokens, 1, None))):
+            spelled = self._pairs[pair]
+            if spelled is not None:
+                padded = padded or f" {field.joined} "
+                if not any(map(padded.__contains__, spelled)):
+                    continue
+            possible.add(pair[0])
+        words = field.words
         entries = self._entries
         view, low = field.view, field.low
         for word in possible.union(self._single_words.intersection(words)):  # order-free: results are sorted later

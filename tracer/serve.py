@@ -179,6 +179,11 @@ def make_server(
 
         def _reply(self, reply: Reply, *, close: bool = False) -> None:
             data = json.dumps(reply.body).encode("utf-8")
+            detail = reply.body.get("status") or reply.body.get("error") or ""
+            # Logged before the answer goes out, so the log is in the order the client saw.
+            log(
+                f"{self.command} {_printable(self.path)} {reply.status} {reply.body.get('issue', '')} {detail}".rstrip()
+            )
             self.send_response(reply.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -187,10 +192,6 @@ def make_server(
                 self.close_connection = True
             self.end_headers()
             self.wfile.write(data)
-            detail = reply.body.get("status") or reply.body.get("error") or ""
-            log(
-                f"{self.command} {_printable(self.path)} {reply.status} {reply.body.get('issue', '')} {detail}".rstrip()
-            )
 
         def do_POST(self) -> None:
             if self.path.split("?", 1)[0] not in PATHS:

@@ -120,3 +120,10 @@ def debug_payment(cvv, pan):
     logger.info("cvv present: %s", bool(cvv))
     # ok: vibeward.python.no_sensitive_auth_data_storage.sad-logged
     logger.info("charging card ending %s", pan[-4:])
+
+
+class CardDetails:
+    def __init__(self, number, cvv):
+        self.number = number
+        # ok: vibeward.python.no_sensitive_auth_data_storage.sad-persisted
+        self.cvv = cvv

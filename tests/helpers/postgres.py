@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 TEST_USER = "vibeward-test"
+DATABASE = "vibeward_test"
 _names = itertools.count(1)
 
 
@@ -71,8 +72,14 @@ class Cluster:
     def data(self) -> Path:
         return self.folder / "data"
 
-    def url(self, database: str = "postgres") -> str:
+    def url(self, database: str = DATABASE) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_test_database(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {DATABASE}")
 
     def create_database(self) -> str:
         """A new empty namespace for one test; returns its URL.
@@ -138,7 +145,6 @@ def start_cluster() -> Cluster:
             "-E",
             "UTF8",
             "--no-sync",
-            "--no-instructions",
         ],
         capture_output=True,
         text=True,
@@ -152,6 +158,12 @@ def start_cluster() -> Cluster:
         log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"pg_ctl start failed: {exc.stderr!r} {log}") from None
+    try:
+        cluster.create_test_database()
+    except BaseException:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return cluster
 
 

@@ -15,7 +15,16 @@ from tracer import config
 from tracer.env import Env
 from tracer.errors import UsageError
 from tracer.evidence.records import check_record, fingerprints
-from tracer.evidence.store import URL_VARIABLE, Ledger, LedgerError, ledger_url, open_ledger, utc_now
+from tracer.evidence.store import (
+    URL_VARIABLE,
+    Entry,
+    Ledger,
+    LedgerError,
+    ledger_url,
+    open_ledger,
+    sqlite_path,
+    utc_now,
+)
 from tracer.model import TraceResult
 from tracer.resources import rules_dir
 
@@ -72,6 +81,23 @@ def resolve(path: Path, config_path: Path | None, env: Env, url: str = "") -> tu
 
 
 def open_configured(path: Path, config_path: Path | None, env: Env, url: str = "") -> Ledger:
-    """The ledger `check` appends to (for `evidence verify|export`, `report`, `reflag`)."""
+    """The ledger `check` appends to (for `evidence verify|export` and `report`); it must exist.
+
+    A missing SQLite file is an error, not an empty ledger: it may have been deleted.
+    """
     found, root, _ = resolve(path, config_path, env, url)
+    if found.startswith("sqlite:///") and not sqlite_path(found, root).is_file():
+        raise LedgerError(
+            f"no evidence ledger at {sqlite_path(found, root)}",
+            f"nothing was recorded there yet, or the file was removed; {URL_VARIABLE} or --url names another",
+        )
     return open_ledger(found, root=root)
+
+
+def recorded_checks(path: Path, config_path: Path | None, env: Env) -> tuple[Entry, ...]:
+    """Every check record of the ledger, or none when there is no ledger yet (for `reflag`)."""
+    found, root, _ = resolve(path, config_path, env)
+    if found.startswith("sqlite:///") and not sqlite_path(found, root).is_file():
+        return ()
+    with open_ledger(found, root=root) as ledger:
+        return ledger.entries(kind="check")

@@ -408,7 +408,10 @@ class Ledger:
                     "prev_hash": prev_hash,
                     "recorded_at": recorded_at,
                 }
-                body = canonical(full)
+                try:
+                    body = canonical(full)
+                except (TypeError, ValueError) as exc:
+                    raise LedgerError(f"record {seq} is not JSON data ({exc})") from None
                 digest = sha256_text(body)
                 kind, ticket, repository, commit, verdict = record_columns(full)
                 tx.execute(
