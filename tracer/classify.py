@@ -136,6 +136,7 @@ class Classifier:
     bound_weights: Mapping[int, tuple[tuple[str, float], ...]] | None
     bound_region: float  # the largest region weight, at least 1.0 (prose)
     damp_words: frozenset[str]  # every word any dampener looks for, for a quick reject
+    damp_fields: frozenset[str]  # every field any dampener looks at
     quiet: Classification  # the result of every ticket that is not security-relevant
 
     def classify(self, ticket: Ticket) -> Classification:
@@ -233,8 +234,9 @@ class Classifier:
 
     def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
         damp_words = self.damp_words
-        if all(damp_words.isdisjoint(f.prepared.words) for f in fields):
-            return 1.0  # no dampener can apply: none of their words is in the ticket
+        damp_fields = self.damp_fields
+        if all(f.kind not in damp_fields or damp_words.isdisjoint(f.prepared.words) for f in fields):
+            return 1.0  # no dampener can apply: none of their words is in their fields
         factor = 1.0
         for damp in self.dampeners:
             if damp.words is None:
@@ -453,6 +455,7 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
             if d.words is not None
             for word in (*d.words.words, *d.words.phrase_words)
         ),
+        damp_fields=frozenset(name for d in dampeners for name in d.fields),
         quiet=Classification(False, (), (), score_risk((), _NO_TICKET, config, model=risk_model)),
     )
 

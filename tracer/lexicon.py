@@ -12,6 +12,7 @@ only the few words that hit are located with one precompiled regex each.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -236,33 +237,45 @@ _SPACE_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT or chr(b).isspace() else b for
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _NEXT_WORD = re.compile(r"[\s\-_/*~+]{1,4}([^\W_]+)")
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
+# ASCII letters and digits as their case ("a" for lowercase and digits, "A" for uppercase),
+# anything else as a space: `_CAMEL_HINT` is then the bytes b"aA".
+_CASE_BYTES = bytes(
+    ord("a") if chr(b).islower() or chr(b).isdigit() else ord("A") if chr(b).isupper() else 32 for b in range(128)
+) + bytes(32 for _ in range(128, 256))
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 Part = tuple[int, int, str]  # start, end, text of one camelCase part
 
 
-@dataclass(frozen=True)
 class FieldWords:
     """One field prepared for matching; computed once and shared by every matcher."""
 
-    view: str
-    low: str  # lowercase, same length as view
-    words: AbstractSet[str]  # its distinct words, camelCase parts included
-    camel: tuple[tuple[Part, ...], ...]  # the parts of each camelCase identifier
-    tokens: Sequence[str]  # the words in order (camelCase words whole)
-    joined: str  # the words in order, one space apart: phrase context is a substring of this
-    runs: bool  # the words are exactly the runs of letters and digits (plain ASCII)
+    __slots__ = ("_words", "camel", "joined", "low", "runs", "tokens", "view")
+
+    def __init__(self, view: str) -> None:
+        self.view = view
+        self.low = low = lower_view(view)  # lowercase, same length as view
+        self.tokens = split_words(low)  # the words in order (camelCase words whole)
+        # The words are exactly the runs of letters and digits (plain ASCII): the matcher
+        # then needs neither a set of them nor a look at any word that is not in the lexicon.
+        self.runs = low.isascii() and not _CONTROL.search(low)
+        self.camel = _camel_identifiers(view, self.runs)  # the parts of each camelCase identifier
+        self.joined = " ".join(self.tokens)  # one space apart: phrase context is a substring of this
+        self._words: set[str] | None = None
+
+    @property
+    def words(self) -> AbstractSet[str]:
+        """Its distinct words, camelCase parts included (built on first use)."""
+        if self._words is None:
+            words = set(self.tokens)
+            for parts in self.camel:
+                words.update([part[2].lower() for part in parts])
+            self._words = words
+        return self._words
 
 
 def field_words(view: str) -> FieldWords:
-    low = lower_view(view)
-    tokens = split_words(low)
-    words = set(tokens)
-    camel = _camel_identifiers(view)
-    for parts in camel:
-        words.update([part[2].lower() for part in parts])
-    runs = low.isascii() and not _CONTROL.search(low)
-    return FieldWords(view, low, words, camel, tokens, " ".join(tokens), runs)
+    return FieldWords(view)
 
 
 def split_words(text: str) -> list[str]:
@@ -273,30 +286,37 @@ def split_words(text: str) -> list[str]:
     return text.translate(_SPLIT_TABLE).split()
 
 
-def _camel_identifiers(view: str) -> tuple[tuple[Part, ...], ...]:
-    """The parts of each camelCase word ("forgotPassword" -> forgot, Password), with offsets."""
-    hint = _CAMEL_HINT.search(view)
-    if hint is None:
-        return ()
+def _camel_identifiers(view: str, runs: bool = False) -> tuple[tuple[Part, ...], ...]:
+    """The parts of each camelCase word ("forgotPassword" -> forgot, Password), with offsets.
+
+    `runs`: the view is ASCII whose words are the runs of letters and digits.
+    """
     if view.isascii():
-        # Only the words around a hint, cut at the spaces of a translated copy.
-        spaced = view.encode("ascii").translate(_SPACE_BYTES).decode("ascii")
+        # The words that hold a lower-then-upper pair, cut out of translated copies of the
+        # view: C-level, where a regex over every character would not be.
+        shape = view.encode("ascii").translate(_CASE_BYTES)
+        hint = shape.find(b"aA")
+        if hint < 0:
+            return ()
+        spaced = shape if runs else view.encode("ascii").translate(_SPACE_BYTES)
         candidates: set[str] = set()
-        while hint is not None:
-            start = spaced.rfind(" ", 0, hint.start()) + 1
-            end = spaced.find(" ", hint.end())
+        while hint >= 0:
+            start = spaced.rfind(b" ", 0, hint) + 1
+            end = spaced.find(b" ", hint + 2)
             if end < 0:
                 end = len(view)
             candidates.add(view[start:end])
-            hint = _CAMEL_HINT.search(view, end)
-    else:
+            hint = shape.find(b"aA", end)
+    elif _CAMEL_HINT.search(view):
         candidates = set(split_words(view))
+    else:
+        return ()
     found: list[tuple[Part, ...]] = []
-    # Words that mix cases in a non-title way, found by C-level splitting, then located.
-    for word in sorted(w for w in candidates if not (w.islower() or w.isupper() or w.istitle())):
-        if not _CAMEL_HINT.search(word):
+    # Words that mix cases in a non-title way, then located.
+    for word in sorted(candidates):
+        parts = _camel_parts(word)
+        if parts is None:
             continue
-        parts = [(m.start(), m.end(), m.group()) for m in _CAMEL_PART.finditer(word)]
         size = len(word)
         start = view.find(word)
         while start >= 0:
@@ -306,6 +326,14 @@ def _camel_identifiers(view: str) -> tuple[tuple[Part, ...], ...]:
             start = view.find(word, end)
     found.sort()
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _camel_parts(word: str) -> tuple[Part, ...] | None:
+    """The parts of one camelCase word, offsets within it; None for other words."""
+    if word.islower() or word.isupper() or word.istitle() or not _CAMEL_HINT.search(word):
+        return None
+    return tuple((m.start(), m.end(), m.group()) for m in _CAMEL_PART.finditer(word))
 
 
 @dataclass(frozen=True)
@@ -443,10 +471,9 @@ class Matcher:
                 if not any(map(padded.__contains__, spelled)):
                     continue
             possible.add(pair[0])
-        words = field.words
         entries = self._entries
         view, low = field.view, field.low
-        for word in possible.union(self._single_words.intersection(words)):  # order-free: results are sorted later
+        for word in possible.union(self._single_words.intersection(tokens)):  # order-free: results are sorted later
             _occurrences(found, word, entries[word], word in possible, view, low)
 
     def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int, int]]) -> None:
