@@ -62,15 +62,14 @@ class ResultCache:
         path = self.folder / "results.sqlite"
         try:
             db = self._connect(path)
-            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            self._claim(db, path)
+            return db
         except sqlite3.DatabaseError:
             self.warnings.append(f"cache {path} is unreadable; discarded and rebuilt")
-            return self._reset(path)
-        if found.get("format") != FORMAT or found.get("engine") != self.engine_version:
-            if found:
-                self.warnings.append(f"cache {path} was written by another version; discarded")
-            db.close()
-            return self._reset(path)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        db = self._connect(path)
+        self._claim(db, path)
         return db
 
     def _connect(self, path: Path) -> sqlite3.Connection:
@@ -80,16 +79,20 @@ class ResultCache:
         db.executescript(_SCHEMA)
         return db
 
-    def _reset(self, path: Path) -> sqlite3.Connection:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        db = self._connect(path)
+    def _claim(self, db: sqlite3.Connection, path: Path) -> None:
+        """Stamp a new cache; empty one written by another version (never delete files in use)."""
         with _transaction(db):
+            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if found == {"format": FORMAT, "engine": self.engine_version}:
+                return
+            if found:
+                self.warnings.append(f"cache {path} was written by another version; discarded")
+                db.execute("DELETE FROM files")
+                db.execute("DELETE FROM results")
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("format", FORMAT), ("engine", self.engine_version)],
             )
-        return db
 
     def close(self) -> None:
         self.db.close()
@@ -101,15 +104,13 @@ class ResultCache:
     def lookup(self, shas: Iterable[str], ckeys: Sequence[str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
         wanted = set(ckeys)
         found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        unique = sorted(set(shas))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for sha, ckey, findings in self.db.execute(
-                f"SELECT sha, ckey, findings FROM results WHERE sha IN ({marks})", chunk  # noqa: S608 - marks only
-            ):
-                if ckey in wanted:
-                    found[(sha, ckey)] = json.loads(findings)
+        unique = json.dumps(sorted(set(shas)))
+        # One bound parameter holds every hash (json_each), so the SQL text never changes.
+        for sha, ckey, findings in self.db.execute(
+            "SELECT sha, ckey, findings FROM results WHERE sha IN (SELECT value FROM json_each(?))", (unique,)
+        ):
+            if ckey in wanted:
+                found[(sha, ckey)] = json.loads(findings)
         return found
 
     def store(self, files: Iterable[FileState], results: Mapping[tuple[str, str], list[dict[str, Any]]]) -> None:
