@@ -27,7 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tracer import locate  # noqa: E402
-from tracer.env import Env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 DEFAULT_CONTROLS = (
