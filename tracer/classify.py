@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from tracer.config import OrgConfig
-from tracer.frameworks import FrameworkRules, FrameworkSignal, detect_frameworks, strongest
+from tracer.frameworks import FrameworkRules, Item, frameworks_for, strongest_items
 from tracer.lexicon import (
     Context,
     FieldWords,
@@ -103,7 +103,7 @@ class _Field:
             around = self._windows[(start, end)] = Window(self.low, start, end, size)
         return around
 
-    def locate(self, start: int, end: int) -> tuple[str, int, int, str]:
+    def locate(self, start: int, end: int) -> _Place:
         """Field name, source offsets and text of a view span; "labels[2]" for a list value."""
         norm = self._norm
         if norm is not None and norm.anchors:  # only ADF has anchors, and its NormText is known
@@ -180,24 +180,37 @@ class Classifier:
         for term, raw, item, field_weight in kept:
             region = item.norm.kind_at(raw.start)
             hits.append(_Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight))
-        indicators = self._indicators(hits)
+        places = [hit.item.locate(hit.raw.start, hit.raw.end) for hit in hits]
+        indicators = self._indicators(hits, places)
         if not indicators:
             return self.quiet
-        signals: list[FrameworkSignal] = []
-        risk_signals: list[RiskSignal] = []
+        signals: list[tuple[str, bool, Item]] = []
+        exposure: dict[str, tuple[float, int, float]] = {}  # risk signal -> strength, hit, weight
         window = lexicon.window
-        for hit in hits:
+        trigger_weight = lexicon.trigger_weight
+        for index, hit in enumerate(hits):
+            field, start, end, text = places[index]
+            rule = hit.term.id
             trigger = self.trigger_of.get(hit.raw.term)
             if trigger is not None:
-                signals.append(FrameworkSignal(trigger, hit.evidence(lexicon.trigger_weight * hit.multiplier), True))
+                signals.append((trigger, True, (round(trigger_weight * hit.multiplier, 3), field, start, end, text, rule)))
                 continue
             for name, tag in hit.term.frameworks.items():
                 context = self.tag_near.get((hit.raw.term, name))
                 if context is None or context.in_window(hit.item.window(hit.raw.start, hit.raw.end, window)):
-                    signals.append(FrameworkSignal(name, hit.evidence(tag.weight * hit.multiplier), False))
+                    item = (round(tag.weight * hit.multiplier, 3), field, start, end, text, rule)
+                    signals.append((name, False, item))
             for name, weight in hit.term.risk.items():
-                risk_signals.append(RiskSignal(name, weight * min(hit.multiplier, 1.0), hit.evidence(weight)))
-        frameworks = detect_frameworks(signals, indicators, self.config, self.framework_rules)
+                # score_risk keeps the first strongest signal of each name: only those are built.
+                strength = weight * min(hit.multiplier, 1.0)
+                best = exposure.get(name)
+                if best is None or strength > best[0]:
+                    exposure[name] = (strength, index, weight)
+        risk_signals = [
+            RiskSignal(name, strength, hits[index].evidence(weight, places[index]))
+            for name, (strength, index, weight) in exposure.items()
+        ]
+        frameworks = frameworks_for(signals, indicators, self.config, self.framework_rules)
         risk = score_risk(
             indicators, ticket, self.config, frameworks=frameworks, signals=risk_signals, model=self.risk_model
         )
@@ -267,7 +280,7 @@ class Classifier:
         near = self.near_of.get(term.id)
         return near is not None and not near.in_window(item.window(raw.start, raw.end, window))
 
-    def _indicators(self, hits: Sequence[_Hit]) -> tuple[IndicatorHit, ...]:
+    def _indicators(self, hits: Sequence[_Hit], places: Sequence[_Place]) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
         cap = self.lexicon.repeat_cap
         # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
@@ -284,6 +297,7 @@ class Classifier:
         if not any(_total(rules, cap) >= threshold for rules in own.values()):
             return ()
         fired: list[IndicatorHit] = []
+        shown = self.lexicon.max_evidence
         for name in INDICATORS:
             rules = everything.get(name)
             if not rules:
@@ -299,8 +313,8 @@ class Classifier:
                     ),
                     key=lambda pair: (-pair[0], pair[1]),
                 )
-                evidence = [hits[i].evidence(weight) for weight, i in ranked[: 3 * self.lexicon.max_evidence]]
-                fired.append(IndicatorHit(name, score, strongest(evidence, self.lexicon.max_evidence)))
+                items = [(round(weight, 3), *places[i], hits[i].term.id) for weight, i in ranked[: 3 * shown]]
+                fired.append(IndicatorHit(name, score, strongest_items(items, shown)))
         return tuple(fired)
 
 
@@ -316,9 +330,12 @@ class _Hit(NamedTuple):
     item: _Field
     multiplier: float
 
-    def evidence(self, weight: float) -> Evidence:
-        name, start, end, text = self.item.locate(self.raw.start, self.raw.end)
+    def evidence(self, weight: float, place: _Place | None = None) -> Evidence:
+        name, start, end, text = place or self.item.locate(self.raw.start, self.raw.end)
         return Evidence(field=name, text=text, start=start, end=end, weight=round(weight, 3), rule=self.term.id)
+
+
+_Place = tuple[str, int, int, str]  # field name ("labels[2]"), source offsets, source text
 
 
 class _TicketText:

@@ -138,10 +138,13 @@ def find_config(start: Path) -> Path | None:
         if (parent / ".git").exists():
             candidates.append(parent)
             break
+    here = Path.cwd().resolve()
     for folder in candidates:
         for name in CONFIG_NAMES:
             if (folder / name).is_file():
-                return folder / name
+                found = folder / name
+                # Reports name the file as the user would: relative to where vibeward runs.
+                return found.relative_to(here) if found.is_relative_to(here) else found
     return None
 
 

@@ -36,11 +36,20 @@ class FrameworkRules:
     gates: Mapping[str, tuple[str, ...]] | None = None  # framework -> indicators, one needed
 
 
+# An Evidence not built yet: weight (rounded as Evidence carries it), field, start, end, text,
+# rule. The classifier weighs many matches and shows few; only the shown become objects.
+Item = tuple[float, str, int, int, str, str]
+
+
 def evidence_score(evidence: Sequence[Evidence], repeat_cap: float) -> float:
     """Sum over rules; repeats of one rule add up to at most `repeat_cap` x its best match."""
+    return _score([(item.weight, item.rule) for item in evidence], repeat_cap)
+
+
+def _score(weighted: Sequence[tuple[float, str]], repeat_cap: float) -> float:
     by_rule: dict[str, list[float]] = {}
-    for item in evidence:
-        by_rule.setdefault(item.rule, []).append(item.weight)
+    for weight, rule in weighted:
+        by_rule.setdefault(rule, []).append(weight)
     total = 0.0
     for weights in by_rule.values():
         total += min(sum(weights), repeat_cap * max(weights))
@@ -49,17 +58,30 @@ def evidence_score(evidence: Sequence[Evidence], repeat_cap: float) -> float:
 
 def strongest(evidence: Sequence[Evidence], limit: int) -> tuple[Evidence, ...]:
     """The evidence worth showing: best first, one line per rule and place, deterministic."""
-    ordered = sorted(evidence, key=lambda e: (-e.weight, e.field, e.start, e.rule))
+    return strongest_items([_item(e) for e in evidence], limit)
+
+
+def strongest_items(items: Sequence[Item], limit: int) -> tuple[Evidence, ...]:
+    """`strongest` for evidence not built yet; builds only what it keeps."""
+    ordered = sorted(items, key=_rank)
     seen: set[tuple[str, str, int]] = set()
     kept: list[Evidence] = []
-    for item in ordered:
-        key = (item.rule, item.field, item.start)
+    for weight, field, start, end, text, rule in ordered:
+        key = (rule, field, start)
         if key not in seen:
             seen.add(key)
-            kept.append(item)
+            kept.append(Evidence(field=field, text=text, start=start, end=end, weight=weight, rule=rule))
         if len(kept) >= limit:
             break
     return tuple(kept)
+
+
+def _rank(item: Item) -> tuple[float, str, int, str]:
+    return (-item[0], item[1], item[2], item[5])
+
+
+def _item(evidence: Evidence) -> Item:
+    return (evidence.weight, evidence.field, evidence.start, evidence.end, evidence.text, evidence.rule)
 
 
 def detect_frameworks(
@@ -69,15 +91,27 @@ def detect_frameworks(
     rules: FrameworkRules | None = None,
 ) -> tuple[FrameworkHit, ...]:
     """Frameworks in FRAMEWORKS order; none for a ticket without indicators."""
+    return frameworks_for(
+        [(signal.framework, signal.trigger, _item(signal.evidence)) for signal in signals], indicators, config, rules
+    )
+
+
+def frameworks_for(
+    signals: Sequence[tuple[str, bool, Item]],
+    indicators: Sequence[IndicatorHit],
+    config: OrgConfig,
+    rules: FrameworkRules | None = None,
+) -> tuple[FrameworkHit, ...]:
+    """`detect_frameworks` for signals given as (framework, trigger, evidence not built yet)."""
     rules = rules or FrameworkRules()
     if not indicators:
         return ()
     fired = {hit.name for hit in indicators}
     gates = rules.gates or {}
-    by_framework: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
-    for signal in signals:
-        triggers, lexical = by_framework.setdefault(signal.framework, ([], []))
-        (triggers if signal.trigger else lexical).append(signal.evidence)
+    by_framework: dict[str, tuple[list[Item], list[Item]]] = {}
+    for framework, trigger, item in signals:
+        triggers, lexical = by_framework.setdefault(framework, ([], []))
+        (triggers if trigger else lexical).append(item)
     hits: list[FrameworkHit] = []
     for name in FRAMEWORKS:
         policy = config.frameworks.get(name)
@@ -87,11 +121,11 @@ def detect_frameworks(
         gate_open = not gate or bool(fired.intersection(gate))
         triggers, lexical = by_framework.get(name, ([], []))
         lexical = lexical if gate_open else []
-        trigger_score = evidence_score(triggers, rules.repeat_cap)
-        total = evidence_score(triggers + lexical, rules.repeat_cap)
+        trigger_score = _score([(item[0], item[5]) for item in triggers], rules.repeat_cap)
+        total = _score([(item[0], item[5]) for item in triggers + lexical], rules.repeat_cap)
         if total >= rules.threshold:
             reason = "trigger" if trigger_score >= rules.threshold else "indicator"
-            hits.append(FrameworkHit(name, reason, strongest(triggers + lexical, rules.max_evidence)))
+            hits.append(FrameworkHit(name, reason, strongest_items(triggers + lexical, rules.max_evidence)))
         elif policy is not None and policy.baseline:
             baseline = Evidence(
                 field="policy",

@@ -27,7 +27,11 @@ def render(result: TraceResult, options: RenderOptions) -> str:
     for index, node in enumerate(nodes):
         last = index == len(nodes) - 1
         lines.extend(_node_lines(node, last, options.color))
-    lines.extend(f"note  {conflict.description}: {conflict.resolution}" for conflict in result.conflicts)
+    for conflict in result.conflicts:
+        # The title (before the first colon) and the outcome; the full text is in markdown and JSON.
+        title = conflict.description.split(":", 1)[0]
+        state = f"resolved ({conflict.resolved_by})" if conflict.resolved else "UNRESOLVED"
+        lines.append(f"conflict  {title}: {state}: {conflict.resolution}")
     lines.extend(_waiver_line(use) for use in result.waivers)
     lines.extend(f"warning  {warning}" for warning in result.warnings)
     lines.extend(f"engine error  {error}" for error in result.scan.errors)
