@@ -94,3 +94,11 @@ def test_monitor_mode_reports_without_blocking() -> None:
 def test_no_requirements_pass() -> None:
     result = trace.verdict(())
     assert result.passed and "no security requirements" in result.summary
+
+
+def test_captured_arithmetic_is_evaluated_but_names_are_not() -> None:
+    req = required("session_timeout")
+    long_idle = scanned(finding("session_timeout", param=("idle_timeout_seconds", "60 * 60")), covered=("session_timeout",))
+    unknown = scanned(finding("session_timeout", param=("idle_timeout_seconds", "settings.TTL")), covered=("session_timeout",))
+    assert trace.build_nodes(req, long_idle)[0].status is Status.VIOLATED
+    assert trace.build_nodes(req, unknown)[0].status is Status.IMPLEMENTED

@@ -41,7 +41,7 @@ from tracer.lexicon import (
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
 from tracer.risk import RiskModel, RiskSignal, risk_model_from, score_risk
-from tracer.textnorm import NormText, normalize_view, with_regions
+from tracer.textnorm import NormText, Region, normalize_view, region_runs
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
 
@@ -67,14 +67,17 @@ class _CompiledDampener:
 class _Field:
     """One field of a ticket, prepared for matching; its regions are found on first use."""
 
-    __slots__ = ("_norm", "_windows", "kind", "low", "name", "parts", "prepared", "source", "view")
+    __slots__ = (
+        "_markup", "_norm", "_runs", "_starts", "_windows", "kind", "low", "name", "parts", "prepared", "source", "view"
+    )  # fmt: skip
 
     def __init__(
         self,
         name: str,  # "title", "description", "labels", "components"
         source: str,
         view: str,
-        norm: NormText | None,  # None: markup whose regions are not computed yet
+        norm: NormText | None,  # known for ADF
+        markup: bool,  # has regions to look for (when `norm` is None)
         prepared: FieldWords,
         parts: tuple[int, ...] = (),  # list fields are matched joined: where each value starts
     ) -> None:
@@ -83,16 +86,27 @@ class _Field:
         self.source = source
         self.view = view
         self._norm = norm
+        self._markup = markup
         self.prepared = prepared
         self.low = prepared.low
         self.parts = parts
+        self._runs: tuple[Region, ...] | None = None
+        self._starts: tuple[int, ...] = ()
         self._windows: dict[tuple[int, int], Window] | None = None
 
-    @property
-    def norm(self) -> NormText:
-        if self._norm is None:
-            self._norm = with_regions(self.source, self.view)
-        return self._norm
+    def kind_at(self, pos: int) -> str:
+        """The region kind covering a view offset, or "" for plain prose."""
+        if self._norm is not None:
+            return self._norm.kind_at(pos)
+        if not self._markup:
+            return ""
+        if self._runs is None:
+            self._runs = region_runs(self.source)
+            self._starts = tuple(r.start for r in self._runs)
+        index = bisect.bisect_right(self._starts, pos) - 1
+        if index >= 0 and pos < self._runs[index].end:
+            return self._runs[index].kind
+        return ""
 
     def window(self, start: int, end: int, size: int) -> Window:
         """The context words around a match, cut once however many rules look at them."""
@@ -178,7 +192,7 @@ class Classifier:
         region_weights = lexicon.region_weights
         hits: list[_Hit] = []
         for term, raw, item, field_weight in kept:
-            region = item.norm.kind_at(raw.start)
+            region = item.kind_at(raw.start)
             hits.append(_Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight))
         places = [hit.item.locate(hit.raw.start, hit.raw.end) for hit in hits]
         indicators = self._indicators(hits, places)
@@ -229,21 +243,29 @@ class Classifier:
         bound = self.bound_weights
         if bound is None:
             return False
-        own: dict[str, dict[int, list[float]]] = {}
+        floor = self.lexicon.indicator_threshold - 1e-9  # the margin covers float rounding
+        cap = self.lexicon.repeat_cap
+        early = cap >= 1.0  # then one match alone at the threshold settles it
+        rules: dict[tuple[str, int], list[float]] = {}  # (indicator, term) -> [sum, best]
         for term, multiplier in matches:
             weights = bound.get(term)
             if weights is None:
                 continue
             for name, weight in weights:
                 value = weight * multiplier
-                rule = own.setdefault(name, {}).setdefault(term, [0.0, 0.0])
-                rule[0] += value
-                if value > rule[1]:
-                    rule[1] = value
-        # The margin covers float rounding: sums may run in another order than the real score's.
-        floor = self.lexicon.indicator_threshold - 1e-9
-        cap = self.lexicon.repeat_cap
-        return not any(_total(rules, cap) >= floor for rules in own.values())
+                if early and value >= floor:
+                    return False
+                rule = rules.get((name, term))
+                if rule is None:
+                    rules[(name, term)] = [value, value]
+                else:
+                    rule[0] += value
+                    if value > rule[1]:
+                        rule[1] = value
+        totals: dict[str, float] = {}
+        for (name, _), (total, best) in rules.items():
+            totals[name] = totals.get(name, 0.0) + min(total, cap * best)
+        return all(total < floor for total in totals.values())
 
     def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
         damp_words = self.damp_words
@@ -264,7 +286,7 @@ class Classifier:
         low = item.low
         senses = self.senses_by_term.get(term.id, ())
         matched = low[raw.start : raw.end]
-        if _SINGLE_WORD.fullmatch(matched):
+        if matched.isalnum():  # one word: what [^\W_]+ matches, without a regex
             senses = senses + self.senses_by_word.get(matched, ())
         window = self.lexicon.window
         for sense in senses:
@@ -361,8 +383,8 @@ def _fields(ticket: Ticket) -> list[_Field]:
     fields: list[_Field] = []
     for name, value in (("title", ticket.title), ("description", ticket.description)):
         source = _text(value)
-        view, norm = normalize_view(source)
-        fields.append(_Field(name, source, view, norm, field_words(view)))
+        view, norm, markup = normalize_view(source)
+        fields.append(_Field(name, source, view, norm, markup, field_words(view)))
     for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
         if not values:
             continue
@@ -372,7 +394,7 @@ def _fields(ticket: Ticket) -> list[_Field]:
         # One joined text per list: " | " keeps a phrase from running across two values.
         parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
         joined = _LIST_JOIN.join(texts)
-        fields.append(_Field(kind, joined, joined, NormText(source=joined, text=joined), field_words(joined), parts))
+        fields.append(_Field(kind, joined, joined, None, False, field_words(joined), parts))
     return fields
 
 

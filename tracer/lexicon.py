@@ -348,6 +348,7 @@ class _Entry:
     spelled: Mapping[str, tuple[str, ...]]  # second word -> " first second ... " of each phrase
     longest: int  # most later words of any phrase
     bare: bool  # neither a single-word term nor an acronym: only phrases start here
+    only: int  # the one term that is this word alone, when there is no other and no acronym; else -1
 
 
 class Matcher:
@@ -389,6 +390,7 @@ class Matcher:
                 },
                 longest=max((len(r) for r in later), default=0),
                 bare=not single.get(word) and not acronyms.get(word),
+                only=single[word][0] if len(set(single.get(word, ()))) == 1 and not acronyms.get(word) else -1,
             )
         self._first_words = frozenset(self._entries)
         self._single_words = frozenset(w for w, e in self._entries.items() if not e.bare)
@@ -417,6 +419,9 @@ class Matcher:
             self._camel(field.camel, found)
         if not found:
             return []
+        if len(found) == 1:
+            start, _, term, end = found[0]
+            return [RawMatch(start, end, term)]
         found.sort()
         result: list[RawMatch] = []
         groups = self.groups
@@ -462,19 +467,42 @@ class Matcher:
         words like "in" or "to", are never looked at.
         """
         tokens = field.tokens
-        padded = ""
+        starts = self._single_words.intersection(tokens)
         possible: set[str] = set()
-        for pair in self._pair_set.intersection(zip(tokens, itertools.islice(tokens, 1, None))):
-            spelled = self._pairs[pair]
-            if spelled is not None:
-                padded = padded or f" {field.joined} "
-                if not any(map(padded.__contains__, spelled)):
-                    continue
-            possible.add(pair[0])
+        pairs = self._pair_set.intersection(zip(tokens, itertools.islice(tokens, 1, None)))
+        if pairs:
+            padded = ""
+            for pair in pairs:
+                spelled = self._pairs[pair]
+                if spelled is not None:
+                    padded = padded or f" {field.joined} "
+                    if not any(map(padded.__contains__, spelled)):
+                        continue
+                possible.add(pair[0])
+            if possible:
+                starts = starts.union(possible)
+        if not starts:
+            return
         entries = self._entries
         view, low = field.view, field.low
-        for word in possible.union(self._single_words.intersection(tokens)):  # order-free: results are sorted later
-            _occurrences(found, word, entries[word], word in possible, view, low)
+        limit = len(low)
+        find = low.find
+        append = found.append
+        for word in starts:  # order-free: results are sorted later
+            entry = entries[word]
+            phrases = word in possible
+            only = -1 if phrases else entry.only
+            size = len(word)
+            start = find(word)
+            while start >= 0:
+                end = start + size
+                # Whole words only: the set pre-filter found the word, find() finds its places.
+                if (start == 0 or not low[start - 1].isalnum()) and (end == limit or not low[end].isalnum()):
+                    if only >= 0:
+                        append((start, -size, only, end))
+                    else:
+                        _at(found, entry, phrases, view, low, start, end)
+                start = find(word, end)
 
     def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int, int]]) -> None:
         for parts in identifiers:

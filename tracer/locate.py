@@ -175,7 +175,10 @@ def _read_rules(path: Path, control: str) -> list[dict[str, Any]]:
         param = metadata.get("param")
         if isinstance(param, dict) and param.get("metavariable"):
             # semgrep's JSON carries no metavariable values: carry the one we need in the message.
-            rule["message"] = f"{rule.get('message', '')}{_PARAM_MARK}{param['metavariable']}]"
+            # A `unit` (fixed, or a metavariable such as timedelta's keyword) joins the name:
+            # idle_timeout + minutes -> idle_timeout_minutes, which trace converts as needed.
+            unit = str(param.get("unit") or "")
+            rule["message"] = f"{rule.get('message', '')}{_PARAM_MARK}{param['metavariable']}|{unit}]"
         result.append(rule)
     return result
 
@@ -388,10 +391,10 @@ def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Find
         start = int(result.get("start", {}).get("line", 0))
         end = int(result.get("end", {}).get("line", start))
         message = str(extra.get("message", ""))
-        param_value = ""
+        param_value = param_unit = ""
         mark = _PARAM_RE.search(message)
         if mark:
-            param_value = mark.group(1)
+            param_value, _, param_unit = mark.group(1).rpartition("|")
             message = message[: mark.start()]
         rule_id = str(result.get("check_id", ""))
         if rule_id.endswith(ANNOTATION_RULE_ID):
@@ -426,13 +429,21 @@ def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Find
                 end_line=end,
                 message=message,
                 snippet=_snippet(root, path, start, end, lines_cache),
-                param_name=str(param.get("name", "")) if param else "",
+                param_name=_param_name(param, param_unit),
                 # A rule may state the value it implies (bcrypt.DefaultCost is 10) instead of capturing it.
                 param_value=param_value or (str(param["value"]) if param and "value" in param else ""),
             )
         )
     found.sort(key=lambda f: (f.control, f.kind, f.path, f.start_line, f.rule))
     return found
+
+
+def _param_name(param: Mapping[str, Any] | None, unit: str) -> str:
+    if not param:
+        return ""
+    name = str(param.get("name", ""))
+    unit = unit.strip().lower()
+    return f"{name}_{unit}" if unit and not unit.startswith("$") else name
 
 
 def _file_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:

@@ -22,15 +22,16 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # Region kinds, lowest weight last; a later kind overwrites an earlier one where they overlap.
 REGION_KINDS: tuple[str, ...] = ("quote", "code", "log", "url")
 _KIND_CODE = {kind: index + 1 for index, kind in enumerate(REGION_KINDS)}
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
+    """A low-weight stretch of a field (a tuple: a field may have many)."""
+
     start: int
     end: int
     kind: str  # one of REGION_KINDS
@@ -74,38 +75,35 @@ _MARKUP_HINT = re.compile(r"[<>{}\[`!|~]|://|www\.|\n|^[ \t]*(?:h[1-6]|bq)\.", r
 
 def normalize(text: str) -> NormText:
     """The matchable view of one ticket field. Never raises on any str."""
-    view, norm = normalize_view(text)
-    return norm if norm is not None else with_regions(text, view)
+    view, norm, markup = normalize_view(text)
+    if norm is not None:
+        return norm
+    return with_regions(text, view) if markup else NormText(source=text, text=view)
 
 
-def normalize_view(text: str) -> tuple[str, NormText | None]:
-    """The view alone, and the NormText when it came for free (plain text, ADF).
+def normalize_view(text: str) -> tuple[str, NormText | None, bool]:
+    """The view alone: (view, its NormText when it came for free (ADF), whether it has markup).
 
     For markup the view only needs the blanked spans; the regions (a pass per construct)
-    are left to `with_regions`, which the classifier calls only for tickets whose matches
-    can still make them security-relevant.
+    are left to `with_regions` or `region_runs`, which the classifier calls only for
+    tickets whose matches can still make them security-relevant. Plain text has none.
     """
-    if not text:
-        return "", _EMPTY
-    if not _MARKUP_HINT.search(text):
-        return text, NormText(source=text, text=text)  # plain prose, as most titles are
+    if not text or not _MARKUP_HINT.search(text):
+        return text, None, False  # plain prose, as most titles are
     if _looks_like_adf(text):
         flat = _flatten_adf(text)
         if flat is not None:
             view, regions, anchors = flat
             stripped, more = _strip(view)
             merged = _merge(len(view), regions + more)
-            return stripped, NormText(text, stripped, merged, anchors, tuple(r.start for r in merged))
-    return _blank(text, _blank_spans(text)), None
+            return stripped, NormText(text, stripped, merged, anchors, tuple(r.start for r in merged)), True
+    return _blank(text, _blank_spans(text)), None, True
 
 
 def with_regions(text: str, view: str) -> NormText:
     """The NormText of a markup (non-ADF) text whose view `normalize_view` gave."""
     merged = _merge(len(text), _regions(text))
     return NormText(source=text, text=view, regions=merged, starts=tuple(r.start for r in merged))
-
-
-_EMPTY = NormText(source="", text="")
 
 
 # ---------------------------------------------------------------------------------------
@@ -325,9 +323,12 @@ def _merge(length: int, regions: list[Region]) -> tuple[Region, ...]:
     """Paint regions by kind priority and read back non-overlapping runs."""
     if not regions:
         return ()
-    ordered = sorted((r for r in regions if r.end > r.start), key=lambda r: (r.start, r.end))
+    # Equal spans of two kinds overlap, so sorting by the whole tuple orders as by span.
+    ordered = sorted([r for r in regions if r.end > r.start])
     if all(a.end <= b.start for a, b in itertools.pairwise(ordered)):
         return tuple(ordered)  # regions come from spans of the text: already within bounds
+    if len(ordered) <= _SWEEP_MAX:
+        return _sweep(length, ordered)
     paint = bytearray(length)
     for kind in REGION_KINDS:
         code = _KIND_CODE[kind]
@@ -339,6 +340,31 @@ def _merge(length: int, regions: list[Region]) -> tuple[Region, ...]:
     for match in _RUNS.finditer(bytes(paint)):
         runs.append(Region(match.start(), match.end(), REGION_KINDS[match.group()[0] - 1]))
     return tuple(runs)
+
+
+_SWEEP_MAX = 48  # a few overlapping regions: no need to paint the whole text
+
+
+def _sweep(length: int, ordered: list[Region]) -> tuple[Region, ...]:
+    """What painting gives, piece by piece between region edges: for a few regions."""
+    spans = [(max(r.start, 0), min(r.end, length), _KIND_CODE[r.kind]) for r in ordered]
+    edges = sorted({edge for start, end, _ in spans for edge in (start, end)})
+    runs: list[Region] = []
+    for a, b in itertools.pairwise(edges):
+        code = max((c for start, end, c in spans if start <= a and b <= end), default=0)
+        if not code:
+            continue
+        kind = REGION_KINDS[code - 1]
+        if runs and runs[-1].end == a and runs[-1].kind == kind:
+            runs[-1] = Region(runs[-1].start, b, kind)
+        else:
+            runs.append(Region(a, b, kind))
+    return tuple(runs)
+
+
+def region_runs(text: str) -> tuple[Region, ...]:
+    """The regions `with_regions` puts in a NormText, alone."""
+    return _merge(len(text), _regions(text))
 
 
 _RUNS = re.compile(rb"\x01+|\x02+|\x03+|\x04+")

@@ -5,6 +5,7 @@ A found parameter weaker than the requirement (bcrypt cost 10 < 12) is a violati
 """
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -177,11 +178,30 @@ def _conversion(found_name: str, required_name: str) -> float | None:
 
 
 def _number(text: str) -> float | None:
+    """A captured value as a number: `900`, `"15"`, `15_000`, or plain arithmetic like `60 * 30`."""
     cleaned = text.strip().strip("\"'").replace("_", "")
     try:
         return float(cleaned)
     except ValueError:
+        pass
+    try:
+        tree = ast.parse(cleaned, mode="eval")
+    except (SyntaxError, ValueError):
         return None
+    return _arithmetic(tree.body)
+
+
+def _arithmetic(node: ast.expr) -> float | None:
+    """Numbers with + - * / only; anything else (names, calls) is not a value we can compare."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+        left, right = _arithmetic(node.left), _arithmetic(node.right)
+        if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
+            return None
+        operations = {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}
+        return operations.get(type(node.op), left / right if right else None)
+    return None
 
 
 def _format(value: float) -> str:

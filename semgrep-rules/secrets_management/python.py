@@ -22,6 +22,8 @@ STRIPE_KEY = os.getenv("STRIPE_SECRET_KEY")
 DB_PASSWORD = os.environ.get("DB_PASSWORD")
 # ok: vibeward.python.secrets_management.secret-from-env
 DEBUG = os.environ.get("DEBUG")
+# ok: vibeward.python.secrets_management.secret-from-env
+STRICT = os.environ.get("OAUTHLIB_STRICT_TOKEN_TYPE")
 # ruleid: vibeward.python.secrets_management.secret-from-env
 SENDGRID = config("SENDGRID_API_KEY")
 
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     database_password: SecretStr = SecretStr("")
     # ok: vibeward.python.secrets_management.settings-class-secret
     app_name: str
+    # ok: vibeward.python.secrets_management.settings-class-secret
+    token_url: str
     # ok: vibeward.python.secrets_management.settings-class-secret
     access_token_expire_minutes: int = 30
 
@@ -95,7 +99,14 @@ SQLALCHEMY_DATABASE_URI = "postgresql://admin:s3cr3t@db.internal:5432/app"
 # ok: vibeward.python.secrets_management.hardcoded-credential-literal
 REDIS_URL = "redis://localhost:6379/0"
 
+# ruleid: vibeward.python.secrets_management.hardcoded-secret
+app.secret_key = "your_secret_key"
+# ruleid: vibeward.python.secrets_management.hardcoded-secret
+JWT_SECRET = "secret"
+
 # ---- not violations
+# ok: vibeward.python.secrets_management.hardcoded-secret
+CI_MUST_PASS = "ci_must_pass"
 # ok: vibeward.python.secrets_management.hardcoded-secret
 PASSWORD_FIELD = "password"
 # ok: vibeward.python.secrets_management.hardcoded-secret

@@ -39,6 +39,8 @@ def issue_flask_token(user):
 
 # ruleid: vibeward.python.session_timeout.lifetime-seconds
 SESSION_COOKIE_AGE = 60 * 30
+# ruleid: vibeward.python.session_timeout.lifetime-timedelta
+SESSION_COOKIE_AGE = int(timedelta(days=2).total_seconds())
 # ruleid: vibeward.python.session_timeout.expire-at-browser-close
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ok: vibeward.python.session_timeout.expire-at-browser-close
