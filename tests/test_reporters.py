@@ -26,6 +26,9 @@ SUFFIX = {
 @pytest.mark.parametrize("fmt", sorted(SUFFIX))
 def test_golden(fmt: str, update_golden: bool) -> None:
     rendered = REPORTERS[fmt](sample(), RenderOptions())
+    if fmt == "json":  # one line on output; indented here so the golden file reads and diffs well
+        assert rendered.endswith("}\n") and rendered.count("\n") == 1
+        rendered = json.dumps(json.loads(rendered), indent=2, ensure_ascii=False) + "\n"
     assert_golden(f"reporters/sample.{SUFFIX[fmt]}", rendered, update_golden)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = "vibeward-cache/1"
+FORMAT = "vibeward-cache/2"  # 2: results carry their end line and snippet
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -110,7 +110,7 @@ class ResultCache:
             "SELECT sha, ckey, findings FROM results WHERE sha IN (SELECT value FROM json_each(?))", (unique,)
         ):
             if ckey in wanted:
-                found[(sha, ckey)] = json.loads(findings)
+                found[(sha, ckey)] = [] if findings == "[]" else json.loads(findings)
         return found
 
     def store(self, files: Iterable[FileState], results: Mapping[tuple[str, str], list[dict[str, Any]]]) -> None:

@@ -20,6 +20,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -50,9 +51,20 @@ _SINGLE_WORD = re.compile(r"[^\W_]+")
 class _CompiledSense:
     id: str
     near: Context | None
+    before: tuple[str, ...]  # regex alternatives for the words right before a match
+    after: tuple[str, ...]  # ... and right after it
+    ticket_wide: bool
+
+
+class _Checks(NamedTuple):
+    """Every sense rule and `requires_near` of one term (and matched word), merged: a match is
+    dropped when any rule says so, so the rules' contexts and patterns can be unioned."""
+
+    near: Context | None  # context words within the window
+    wide: Context | None  # context words anywhere in title and description
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
-    ticket_wide: bool
+    required: Context | None  # the term counts only with one of these within the window
 
 
 @dataclass(frozen=True)
@@ -152,11 +164,25 @@ class Classifier:
     damp_words: frozenset[str]  # every word any dampener looks for, for a quick reject
     damp_fields: frozenset[str]  # every field any dampener looks at
     quiet: Classification  # the result of every ticket that is not security-relevant
+    # Prepared label and component lists by (field, values); bounded, cleared when full.
+    lists: dict[tuple[str, tuple[str, ...]], _ListField] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # Merged sense rules by (term id, matched word or ""), built on first use (bounded by the lexicon).
+    sense_checks: dict[tuple[str, str], _Checks] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def classify(self, ticket: Ticket) -> Classification:
         fields = _fields(ticket)
         scan = self.matcher.scan
         scans = [(item, raws) for item in fields if (raws := scan(item.prepared))]
+        for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
+            if values:
+                prepared = self._list_field(kind, values)
+                if prepared is not None:
+                    item = _Field(kind, prepared.joined, prepared.joined, None, False, prepared.words, prepared.parts)
+                    fields.append(item)
+                    if prepared.raws:
+                        scans.append((item, prepared.raws))
         if not scans:
             return self.quiet
         # The pre-filter, first on every match at its field weight (before any sense rule).
@@ -230,6 +256,26 @@ class Classifier:
         )
         return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
 
+    def _list_field(self, kind: str, values: Sequence[Any]) -> _ListField | None:
+        """Labels or components, prepared and matched once per distinct list: they repeat
+        from ticket to ticket. None for a list of empty values."""
+        key = (kind, tuple(values)) if all(type(v) is str for v in values) else None
+        prepared = self.lists.get(key) if key is not None else None
+        if prepared is None:
+            texts = [_text(value).replace("\n", " ") for value in values]
+            if not any(texts):
+                return None
+            # One joined text per list: " | " keeps a phrase from running across two values.
+            parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
+            joined = _LIST_JOIN.join(texts)
+            words = field_words(joined)
+            prepared = _ListField(joined, parts, words, self.matcher.scan(words))
+            if key is not None:
+                if len(self.lists) >= _LIST_CACHE:
+                    self.lists.clear()
+                self.lists[key] = prepared
+        return prepared
+
     def _cannot_fire(self, matches: Iterable[tuple[int, float]]) -> bool:
         """True when no indicator can fire, given each match (a term index) and a multiplier
         at least as large as the one it will really get.
@@ -270,37 +316,40 @@ class Classifier:
     def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
         damp_words = self.damp_words
         damp_fields = self.damp_fields
-        if all(f.kind not in damp_fields or damp_words.isdisjoint(f.prepared.words) for f in fields):
+        if all(f.kind not in damp_fields or not f.prepared.overlaps(damp_words) for f in fields):
             return 1.0  # no dampener can apply: none of their words is in their fields
         factor = 1.0
         for damp in self.dampeners:
             if damp.words is None:
                 continue
             if any(f.kind in damp.fields and damp.words.in_words(f.prepared.words, f.prepared.joined) for f in fields):
-                if damp.unless is not None and damp.unless.in_words(ticket.words, ticket.joined):
+                if damp.unless is not None and ticket.has(damp.unless):
                     continue
                 factor = min(factor, damp.factor)
         return factor
 
     def _suppressed(self, raw: RawMatch, term: Term, item: _Field, ticket: _TicketText) -> bool:
         low = item.low
-        senses = self.senses_by_term.get(term.id, ())
-        matched = low[raw.start : raw.end]
-        if matched.isalnum():  # one word: what [^\W_]+ matches, without a regex
-            senses = senses + self.senses_by_word.get(matched, ())
-        window = self.lexicon.window
-        for sense in senses:
-            if sense.near is not None:
-                if sense.ticket_wide and sense.near.in_words(ticket.words, ticket.joined):
-                    return True
-                if not sense.ticket_wide and sense.near.in_window(item.window(raw.start, raw.end, window)):
-                    return True
-            if sense.before is not None and sense.before.search(low, max(0, raw.start - 40), raw.start):
-                return True
-            if sense.after is not None and sense.after.match(low, raw.end, raw.end + 40):
-                return True
-        near = self.near_of.get(term.id)
-        return near is not None and not near.in_window(item.window(raw.start, raw.end, window))
+        start, end = raw.start, raw.end
+        matched = low[start:end]
+        # Word rules apply to single-word matches only (what [^\W_]+ matches, without a regex).
+        key = (term.id, matched if matched in self.senses_by_word and matched.isalnum() else "")
+        checks = self.sense_checks.get(key)
+        if checks is None:
+            senses = self.senses_by_term.get(term.id, ()) + self.senses_by_word.get(key[1], ())
+            checks = self.sense_checks[key] = _merge_checks(senses, self.near_of.get(term.id))
+        if checks.before is not None and checks.before.search(low, max(0, start - 40), start):
+            return True
+        if checks.after is not None and checks.after.match(low, end, end + 40):
+            return True
+        if checks.wide is not None and ticket.has(checks.wide):
+            return True
+        if checks.near is None and checks.required is None:
+            return False
+        around = item.window(start, end, self.lexicon.window)
+        if checks.near is not None and checks.near.in_window(around):
+            return True
+        return checks.required is not None and not checks.required.in_window(around)
 
     def _indicators(self, hits: Sequence[_Hit], places: Sequence[_Place]) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
@@ -365,37 +414,44 @@ class _TicketText:
 
     def __init__(self, fields: Sequence[_Field]) -> None:
         self._fields = fields
+        self._joined: str | None = None
 
-    @functools.cached_property
-    def low(self) -> str:
-        return "\n".join(f.low for f in self._fields)
-
-    @functools.cached_property
-    def words(self) -> frozenset[str]:
-        return frozenset().union(*(f.prepared.words for f in self._fields))
-
-    @functools.cached_property
+    @property
     def joined(self) -> str:
-        return " | ".join(f.prepared.joined for f in self._fields)
+        if self._joined is None:
+            self._joined = " | ".join(f.prepared.joined for f in self._fields)
+        return self._joined
+
+    def has(self, context: Context) -> bool:
+        """`context.in_words` on the words of all fields, without a set of them all."""
+        if any(f.prepared.overlaps(context.words) for f in self._fields):
+            return True
+        if not context.phrases or not any(f.prepared.overlaps(context.phrase_words) for f in self._fields):
+            return False
+        padded = f" {self.joined} "
+        return any(f" {phrase} " in padded for phrase in context.phrases)
 
 
 def _fields(ticket: Ticket) -> list[_Field]:
+    """Title and description (labels and components: `Classifier._list_fields`)."""
     fields: list[_Field] = []
     for name, value in (("title", ticket.title), ("description", ticket.description)):
         source = _text(value)
         view, norm, markup = normalize_view(source)
         fields.append(_Field(name, source, view, norm, markup, field_words(view)))
-    for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
-        if not values:
-            continue
-        texts = [_text(value).replace("\n", " ") for value in values]
-        if not any(texts):
-            continue
-        # One joined text per list: " | " keeps a phrase from running across two values.
-        parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
-        joined = _LIST_JOIN.join(texts)
-        fields.append(_Field(kind, joined, joined, None, False, field_words(joined), parts))
     return fields
+
+
+class _ListField(NamedTuple):
+    """Labels or components joined for matching, and their matches."""
+
+    joined: str
+    parts: tuple[int, ...]  # where each value starts in `joined`
+    words: FieldWords
+    raws: list[RawMatch]
+
+
+_LIST_CACHE = 4096  # distinct label and component lists kept per classifier
 
 
 _LIST_JOIN = " | "
@@ -516,23 +572,45 @@ def _trigger_term(framework: str, kind: str, index: int, keyword: str) -> Term |
 
 
 def _compile_sense(sense: Sense) -> _CompiledSense:
-    def edge(phrases: Sequence[str], at_end: bool) -> re.Pattern[str] | None:
-        alternatives = sorted(
-            {r"[\s\-_/*~+]{1,4}".join(re.escape(w) for w in form) for p in phrases for form in word_forms(p)}
+    def edge(phrases: Sequence[str]) -> tuple[str, ...]:
+        return tuple(
+            sorted({r"[\s\-_/*~+]{1,4}".join(re.escape(w) for w in form) for p in phrases for form in word_forms(p)})
         )
-        if not alternatives:
-            return None
-        body = "|".join(alternatives)
-        if at_end:  # the context words end right before the match
-            return re.compile(rf"(?<![^\W_])(?:{body})[\s\-_/*~+:'\"]{{0,4}}$")
-        return re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}(?:{body})(?![^\W_])")
 
     return _CompiledSense(
         id=sense.id,
         near=compile_context(sense.unless_near),
-        before=edge(sense.unless_before, True),
-        after=edge(sense.unless_after, False),
+        before=edge(sense.unless_before),
+        after=edge(sense.unless_after),
         ticket_wide=sense.ticket_wide,
+    )
+
+
+def _merge_checks(senses: Sequence[_CompiledSense], required: Context | None) -> _Checks:
+    near = _union(s.near for s in senses if not s.ticket_wide)
+    wide = _union(s.near for s in senses if s.ticket_wide)
+    before = sorted({alternative for s in senses for alternative in s.before})
+    after = sorted({alternative for s in senses for alternative in s.after})
+    return _Checks(
+        near=near,
+        wide=wide,
+        # the context words end right before the match / start right after it
+        before=re.compile(rf"(?<![^\W_])(?:{'|'.join(before)})[\s\-_/*~+:'\"]{{0,4}}$") if before else None,
+        after=re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}(?:{'|'.join(after)})(?![^\W_])") if after else None,
+        required=required,
+    )
+
+
+def _union(contexts: Iterable[Context | None]) -> Context | None:
+    present = [c for c in contexts if c is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0]
+    return Context(
+        frozenset().union(*(c.words for c in present)),
+        tuple(sorted({p for c in present for p in c.phrases})),
+        frozenset().union(*(c.phrase_words for c in present)),
     )
 
 

@@ -250,7 +250,7 @@ Part = tuple[int, int, str]  # start, end, text of one camelCase part
 class FieldWords:
     """One field prepared for matching; computed once and shared by every matcher."""
 
-    __slots__ = ("_words", "camel", "joined", "low", "runs", "tokens", "view")
+    __slots__ = ("_joined", "_words", "camel", "low", "runs", "tokens", "view")
 
     def __init__(self, view: str) -> None:
         self.view = view
@@ -260,8 +260,23 @@ class FieldWords:
         # then needs neither a set of them nor a look at any word that is not in the lexicon.
         self.runs = low.isascii() and not _CONTROL.search(low)
         self.camel = _camel_identifiers(view, self.runs)  # the parts of each camelCase identifier
-        self.joined = " ".join(self.tokens)  # one space apart: phrase context is a substring of this
+        self._joined: str | None = None
         self._words: set[str] | None = None
+
+    @property
+    def joined(self) -> str:
+        """The words in order, one space apart: phrase context is a substring of this."""
+        if self._joined is None:
+            self._joined = " ".join(self.tokens)
+        return self._joined
+
+    def overlaps(self, vocabulary: frozenset[str]) -> bool:
+        """Whether any of its words is in `vocabulary` (no set of its words needed)."""
+        if self._words is not None:
+            return not vocabulary.isdisjoint(self._words)
+        if not vocabulary.isdisjoint(self.tokens):
+            return True
+        return any(not vocabulary.isdisjoint([part[2].lower() for part in parts]) for parts in self.camel)
 
     @property
     def words(self) -> AbstractSet[str]:
@@ -349,6 +364,8 @@ class _Entry:
     longest: int  # most later words of any phrase
     bare: bool  # neither a single-word term nor an acronym: only phrases start here
     only: int  # the one term that is this word alone, when there is no other and no acronym; else -1
+    ordered: tuple[tuple[str, ...], ...]  # the later words of its phrases, longest first
+    pattern: list[re.Pattern[str]]  # `_phrase_pattern`, once compiled
 
 
 class Matcher:
@@ -391,6 +408,8 @@ class Matcher:
                 longest=max((len(r) for r in later), default=0),
                 bare=not single.get(word) and not acronyms.get(word),
                 only=single[word][0] if len(set(single.get(word, ()))) == 1 and not acronyms.get(word) else -1,
+                ordered=tuple(sorted(later, key=lambda rest: (-len(rest), rest))),
+                pattern=[],
             )
         self._first_words = frozenset(self._entries)
         self._single_words = frozenset(w for w, e in self._entries.items() if not e.bare)
@@ -551,18 +570,32 @@ def _at(
     end: int,
 ) -> None:
     if phrases:
-        following = _following_words(low, end, entry.longest)
-        for size in range(len(following), 0, -1):
-            terms = entry.rests.get(tuple(word for word, _ in following[:size]))
-            if terms:
-                stop = following[size - 1][1]
-                found.extend((start, start - stop, term, stop) for term in terms)
-                return  # the longest phrase wins over the single word
+        # The longest phrase wins over the single word: one regex tries the entry's phrases,
+        # longest first, as the words that follow (what `_following_words` would read).
+        match = _phrase_pattern(entry).match(low, end)
+        if match is not None and match.lastindex is not None:
+            stop = match.end()
+            found.extend((start, start - stop, term, stop) for term in entry.rests[entry.ordered[match.lastindex - 1]])
+            return
     if entry.single:
         found.extend((start, start - end, term, end) for term in entry.single)
     if entry.acronyms:
         text = view[start:end]
         found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == text)
+
+
+_SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase, as _NEXT_WORD reads them
+
+
+def _phrase_pattern(entry: _Entry) -> re.Pattern[str]:
+    """The entry's later words, longest first, each in a group; compiled on first use."""
+    pattern = entry.pattern
+    if not pattern:
+        alternatives = (
+            "(" + "".join(_SEPARATOR + re.escape(word) for word in rest) + r"(?![^\W_]))" for rest in entry.ordered
+        )
+        pattern.append(re.compile("|".join(alternatives)))
+    return pattern[0]
 
 
 def _following_words(low: str, pos: int, limit: int) -> list[tuple[str, int]]:

@@ -290,6 +290,7 @@ def _scan_with_cache(
             raw = _run_engine(root, rules, request, env, targets=None if full else stale)
             engine_errors = list(raw.get("errors", []))
             scanned = set(raw.get("paths", {}).get("scanned", []))
+            _with_context(raw.get("results", []), root)
             grouped: dict[str, list[dict[str, Any]]] = {}
             for result in raw.get("results", []):
                 grouped.setdefault(str(result.get("path", "")), []).append(result)
@@ -397,9 +398,15 @@ def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Find
             param_value, _, param_unit = mark.group(1).rpartition("|")
             message = message[: mark.start()]
         rule_id = str(result.get("check_id", ""))
+        context = result.get("vibeward")  # end line and snippet kept in the cache with the result
+        if isinstance(context, dict):
+            end, snippet = int(context["end"]), str(context["snippet"])
+        else:
+            if rule_id.endswith(ANNOTATION_RULE_ID):
+                end = _annotated_end(root, path, start, lines_cache)
+            snippet = _snippet(root, path, start, end, lines_cache)
         if rule_id.endswith(ANNOTATION_RULE_ID):
             controls = [c.strip() for c in message.split("implements", 1)[-1].split(",")]
-            end = _annotated_end(root, path, start, lines_cache)
             for control in controls:
                 if control in wanted:
                     found.append(
@@ -411,7 +418,7 @@ def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Find
                             start_line=start,
                             end_line=end,
                             message="annotated in the code: vibeward: implements",
-                            snippet=_snippet(root, path, start, end, lines_cache),
+                            snippet=snippet,
                         )
                     )
             continue
@@ -428,7 +435,7 @@ def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Find
                 start_line=start,
                 end_line=end,
                 message=message,
-                snippet=_snippet(root, path, start, end, lines_cache),
+                snippet=snippet,
                 param_name=_param_name(param, param_unit),
                 # A rule may state the value it implies (bcrypt.DefaultCost is 10) instead of capturing it.
                 param_value=param_value or (str(param["value"]) if param and "value" in param else ""),
@@ -444,6 +451,18 @@ def _param_name(param: Mapping[str, Any] | None, unit: str) -> str:
     name = str(param.get("name", ""))
     unit = unit.strip().lower()
     return f"{name}_{unit}" if unit and not unit.startswith("$") else name
+
+
+def _with_context(results: list[dict[str, Any]], root: Path) -> None:
+    """Attach each result's end line and snippet, so a cached result needs no file read later."""
+    lines_cache: dict[str, list[str]] = {}
+    for result in results:
+        path = str(result.get("path", ""))
+        start = int(result.get("start", {}).get("line", 0))
+        end = int(result.get("end", {}).get("line", start))
+        if str(result.get("check_id", "")).endswith(ANNOTATION_RULE_ID):
+            end = _annotated_end(root, path, start, lines_cache)
+        result["vibeward"] = {"end": end, "snippet": _snippet(root, path, start, end, lines_cache)}
 
 
 def _file_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:

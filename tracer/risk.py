@@ -8,6 +8,7 @@ clear text), and the ticket's priority and issue type. Levels follow design.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,18 +89,16 @@ def score_risk(
     if not indicators:
         return RiskScore(score=0.0, level="low", factors=(), actions=tuple(config.risk.actions.get("low", ())))
     model = model or RiskModel()
-    factors: list[RiskFactor] = [
-        RiskFactor("security-relevant", model.base, "base score of a security-relevant ticket")
-    ]
+    factors: list[RiskFactor] = [_factor("security-relevant", model.base, "base score of a security-relevant ticket")]
     names = {hit.name for hit in indicators}
     for name in INDICATORS:
         if name in names:
             weight = float(config.risk.weights.get(name, 1.0))
-            factors.append(RiskFactor(name, weight, f"indicator {name} (risk.weights.{name})"))
+            factors.append(_factor(name, weight, f"indicator {name} (risk.weights.{name})"))
     if frameworks:
         bonus = min(model.per_framework * len(frameworks), model.max_framework_bonus)
         listed = ", ".join(hit.name for hit in frameworks)
-        factors.append(RiskFactor("regulated", bonus, f"in scope of {listed}"))
+        factors.append(_factor("regulated", bonus, f"in scope of {listed}"))
     strongest: dict[str, RiskSignal] = {}
     for signal in signals:
         kept = strongest.get(signal.name)
@@ -110,11 +109,11 @@ def score_risk(
         factors.append(RiskFactor(name, round(signal.weight, 2), f'"{signal.evidence.text}" ({signal.evidence.field})'))
     priority = _priority(ticket)
     if priority and priority in model.priorities and model.priorities[priority]:
-        factors.append(RiskFactor("priority", model.priorities[priority], f"priority {priority}"))
+        factors.append(_factor("priority", model.priorities[priority], f"priority {priority}"))
     issue_type = ticket.issue_type.strip().lower()
     if model.issue_types.get(issue_type):
         factors.append(
-            RiskFactor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}")
+            _factor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}")
         )
     flagged = _security_label(ticket, model)
     if flagged:
@@ -125,6 +124,13 @@ def score_risk(
     return RiskScore(
         score=score, level=level, factors=tuple(factors), actions=tuple(config.risk.actions.get(level, ()))
     )
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _factor(name: str, weight: float, reason: str) -> RiskFactor:
+    """Factors that recur from ticket to ticket (the base, each indicator, priorities):
+    immutable, so built once and shared."""
+    return RiskFactor(name, weight, reason)
 
 
 def _priority(ticket: Ticket) -> str:

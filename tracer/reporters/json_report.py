@@ -28,7 +28,8 @@ SET_SCHEMA = "vibeward.trace-set/v1"
 
 def render(result: TraceResult, options: RenderOptions) -> str:
     del options
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+    # One line: the C encoder (no indent) is ~10x faster on repository-wide evidence; pipe to jq to read.
+    return json.dumps(as_dict(result), ensure_ascii=False) + "\n"
 
 
 def render_set(results: Sequence[TraceResult]) -> str:
@@ -38,7 +39,7 @@ def render_set(results: Sequence[TraceResult]) -> str:
         "passed": all(r.verdict.passed for r in results),
         "results": [as_dict(r) for r in results],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def as_dict(result: TraceResult) -> dict[str, Any]:
