@@ -16,11 +16,11 @@ The compiled lexicon lives in a Classifier built once per (lexicon, config) and 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -238,8 +238,8 @@ class Classifier:
             for name, tag in hit.term.frameworks.items():
                 context = self.tag_near.get((hit.raw.term, name))
                 if context is None or context.in_window(hit.item.window(hit.raw.start, hit.raw.end, window)):
-                    item = (round(tag.weight * hit.multiplier, 3), field, start, end, text, rule)
-                    signals.append((name, False, item))
+                    lexical = (round(tag.weight * hit.multiplier, 3), field, start, end, text, rule)
+                    signals.append((name, False, lexical))
             for name, weight in hit.term.risk.items():
                 # score_risk keeps the first strongest signal of each name: only those are built.
                 strength = weight * min(hit.multiplier, 1.0)
@@ -357,12 +357,23 @@ class Classifier:
         # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
         own: dict[str, dict[str, list[float]]] = {}
         everything: dict[str, dict[str, list[float]]] = {}
-        for hit in hits:
-            for name, weight in hit.term.indicators.items():
+        ranked: dict[str, list[tuple[float, int]]] = {}  # indicator -> (-weight, hit), to sort
+        for index, hit in enumerate(hits):
+            term = hit.term
+            for name, weight in term.indicators.items():
                 value = weight * hit.multiplier
-                targets = (everything,) if hit.term.support else (everything, own)
-                for table in targets:
-                    rule = table.setdefault(name, {}).setdefault(hit.term.id, [0.0, 0.0])
+                rules = everything.get(name)
+                if rules is None:
+                    rules = everything[name] = {}
+                    ranked[name] = []
+                ranked[name].append((-value, index))
+                rule = rules.get(term.id)
+                if rule is None:
+                    rule = rules[term.id] = [0.0, 0.0]
+                rule[0] += value
+                rule[1] = max(rule[1], value)
+                if not term.support:
+                    rule = own.setdefault(name, {}).setdefault(term.id, [0.0, 0.0])
                     rule[0] += value
                     rule[1] = max(rule[1], value)
         if not any(_total(rules, cap) >= threshold for rules in own.values()):
@@ -376,15 +387,8 @@ class Classifier:
             score = round(_total(rules, cap), 3)
             if score >= threshold:
                 # Evidence objects only for what is shown: the strongest matches of a fired indicator.
-                ranked = sorted(
-                    (
-                        (hit.term.indicators[name] * hit.multiplier, i)
-                        for i, hit in enumerate(hits)
-                        if name in hit.term.indicators
-                    ),
-                    key=lambda pair: (-pair[0], pair[1]),
-                )
-                items = [(round(weight, 3), *places[i], hits[i].term.id) for weight, i in ranked[: 3 * shown]]
+                best = sorted(ranked[name])[: 3 * shown]
+                items = [(round(-weight, 3), *places[i], hits[i].term.id) for weight, i in best]
                 fired.append(IndicatorHit(name, score, strongest_items(items, shown)))
         return tuple(fired)
 

@@ -279,7 +279,7 @@ class FieldWords:
         return any(not vocabulary.isdisjoint([part[2].lower() for part in parts]) for parts in self.camel)
 
     @property
-    def words(self) -> AbstractSet[str]:
+    def words(self) -> set[str]:
         """Its distinct words, camelCase parts included (built on first use)."""
         if self._words is None:
             words = set(self.tokens)
@@ -488,7 +488,7 @@ class Matcher:
         tokens = field.tokens
         starts = self._single_words.intersection(tokens)
         possible: set[str] = set()
-        pairs = self._pair_set.intersection(zip(tokens, itertools.islice(tokens, 1, None)))
+        pairs = self._pair_set.intersection(itertools.pairwise(tokens))
         if pairs:
             padded = ""
             for pair in pairs:

@@ -373,6 +373,12 @@ def _run_engine(
             f"semgrep failed (exit {completed.returncode}): {detail or 'no output'}",
             "run with VIBEWARD_ENGINE=pysemgrep to compare, or report it with the message above",
         )
+    # The Python CLI prefixes rule ids with the rule file's folders ("tmp.vibeward-x.<id>").
+    known = {str(rule["id"]) for rule in rules}
+    for result in raw.get("results", []):
+        check_id = str(result.get("check_id", ""))
+        if check_id not in known:
+            result["check_id"] = next((i for i in known if check_id.endswith("." + i)), check_id)
     return raw
 
 
