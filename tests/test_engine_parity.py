@@ -23,7 +23,9 @@ def findings(root: Path, controls: tuple[str, ...], engine: str) -> set[tuple[st
     env = Env.from_environ({**os.environ, "VIBEWARD_ENGINE": engine})
     result = locate.scan(locate.ScanRequest(root=root, controls=controls, excludes=()), env)
     assert result.errors == ()
-    return {(f.control, f.kind, f.rule, f.path, str(f.start_line), str(f.end_line), f.param_value) for f in result.findings}
+    return {
+        (f.control, f.kind, f.rule, f.path, str(f.start_line), str(f.end_line), f.param_value) for f in result.findings
+    }
 
 
 def test_native_and_python_cli_agree_on_the_example_shop(repo_root: Path) -> None:
