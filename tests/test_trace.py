@@ -98,7 +98,8 @@ def test_no_requirements_pass() -> None:
 
 def test_captured_arithmetic_is_evaluated_but_names_are_not() -> None:
     req = required("session_timeout")
-    long_idle = scanned(finding("session_timeout", param=("idle_timeout_seconds", "60 * 60")), covered=("session_timeout",))
-    unknown = scanned(finding("session_timeout", param=("idle_timeout_seconds", "settings.TTL")), covered=("session_timeout",))
+    covered = ("session_timeout",)
+    long_idle = scanned(finding("session_timeout", param=("idle_timeout_seconds", "60 * 60")), covered=covered)
+    unknown = scanned(finding("session_timeout", param=("idle_timeout_seconds", "settings.TTL")), covered=covered)
     assert trace.build_nodes(req, long_idle)[0].status is Status.VIOLATED
     assert trace.build_nodes(req, unknown)[0].status is Status.IMPLEMENTED
