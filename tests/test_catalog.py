@@ -71,3 +71,21 @@ def test_generated_controls_doc_is_current(repo_root: Path) -> None:
     from tracer.docs import controls_markdown
 
     assert (repo_root / "docs" / "controls.md").read_text(encoding="utf-8") == controls_markdown()
+
+
+LANGUAGES = ("python", "javascript", "java", "go")
+
+
+def test_every_code_verifiable_control_has_an_evidence_rule_in_every_language(repo_root: Path) -> None:
+    from tracer import locate
+
+    rules_root = repo_root / "semgrep-rules"
+    gaps = []
+    for control in load_catalog().controls:
+        if control.verification != "code" or control.check == "absence":
+            continue  # absence controls hold when no violation is found: violation rules suffice
+        for language in LANGUAGES:
+            rules = locate.collect_rules([control.id], [language], rules_root)
+            if not any(rule["metadata"]["kind"] == "evidence" for rule in rules):
+                gaps.append(f"{control.id}/{language}")
+    assert gaps == []

@@ -223,3 +223,8 @@ def test_a_rule_may_state_the_value_it_implies(tmp_path: Path) -> None:
     )
     (finding,) = scan(app, rules, ("password_hashing",)).findings
     assert (finding.param_name, finding.param_value) == ("bcrypt_cost", "10")
+
+
+def test_manifests_name_the_stack() -> None:
+    assert locate.languages_of(["go.mod", "web/package.json", "svc/pom.xml", "README.md"]) == ("go", "java", "javascript")
+    assert locate.languages_of(["app/tsconfig.json"]) == ("typescript",)

@@ -219,7 +219,9 @@ class Classifier:
         hits: list[_Hit] = []
         for term, raw, item, field_weight in kept:
             region = item.kind_at(raw.start)
-            hits.append(_Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight))
+            hits.append(
+                _Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight)
+            )
         places = [hit.item.locate(hit.raw.start, hit.raw.end) for hit in hits]
         indicators = self._indicators(hits, places)
         if not indicators:
@@ -233,7 +235,9 @@ class Classifier:
             rule = hit.term.id
             trigger = self.trigger_of.get(hit.raw.term)
             if trigger is not None:
-                signals.append((trigger, True, (round(trigger_weight * hit.multiplier, 3), field, start, end, text, rule)))
+                signals.append(
+                    (trigger, True, (round(trigger_weight * hit.multiplier, 3), field, start, end, text, rule))
+                )
                 continue
             for name, tag in hit.term.frameworks.items():
                 context = self.tag_near.get((hit.raw.term, name))
@@ -539,20 +543,13 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         ),
         risk_model=risk_model,
         bound_weights=(
-            {
-                i: tuple(t.indicators.items())
-                for i, t in enumerate(lexicon.terms)
-                if t.indicators and not t.support
-            }
+            {i: tuple(t.indicators.items()) for i, t in enumerate(lexicon.terms) if t.indicators and not t.support}
             if sound
             else None
         ),
         bound_region=max([1.0, *lexicon.region_weights.values()]),
         damp_words=frozenset(
-            word
-            for d in dampeners
-            if d.words is not None
-            for word in (*d.words.words, *d.words.phrase_words)
+            word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_words)
         ),
         damp_fields=frozenset(name for d in dampeners for name in d.fields),
         quiet=Classification(False, (), (), score_risk((), _NO_TICKET, config, model=risk_model)),

@@ -235,7 +235,6 @@ _SPACE_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT or chr(b).isspace() else b for
 # ASCII that is neither a letter, a digit, punctuation nor whitespace: with none of it, the
 # words of split_words are exactly the runs of letters and digits.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
-_NEXT_WORD = re.compile(r"[\s\-_/*~+]{1,4}([^\W_]+)")
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 # ASCII letters and digits as their case ("a" for lowercase and digits, "A" for uppercase),
 # anything else as a space: `_CAMEL_HINT` is then the bytes b"aA".
@@ -571,7 +570,7 @@ def _at(
 ) -> None:
     if phrases:
         # The longest phrase wins over the single word: one regex tries the entry's phrases,
-        # longest first, as the words that follow (what `_following_words` would read).
+        # longest first, each word whole after 1-4 separators.
         match = _phrase_pattern(entry).match(low, end)
         if match is not None and match.lastindex is not None:
             stop = match.end()
@@ -584,7 +583,7 @@ def _at(
         found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == text)
 
 
-_SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase, as _NEXT_WORD reads them
+_SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
 
 
 def _phrase_pattern(entry: _Entry) -> re.Pattern[str]:
@@ -596,17 +595,6 @@ def _phrase_pattern(entry: _Entry) -> re.Pattern[str]:
         )
         pattern.append(re.compile("|".join(alternatives)))
     return pattern[0]
-
-
-def _following_words(low: str, pos: int, limit: int) -> list[tuple[str, int]]:
-    words: list[tuple[str, int]] = []
-    for _ in range(limit):
-        match = _NEXT_WORD.match(low, pos)
-        if match is None:
-            break
-        words.append((match.group(1), match.end()))
-        pos = match.end()
-    return words
 
 
 def lower_view(view: str) -> str:

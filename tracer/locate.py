@@ -123,8 +123,31 @@ def walk_files(root: Path, excludes: Sequence[str]) -> list[tuple[str, int, int]
     return found
 
 
+# Build manifests name the stack even where the sources are generated or elsewhere.
+LANGUAGE_BY_MANIFEST: Mapping[str, str] = {
+    "requirements.txt": "python",
+    "pyproject.toml": "python",
+    "setup.py": "python",
+    "Pipfile": "python",
+    "package.json": "javascript",
+    "tsconfig.json": "typescript",
+    "pom.xml": "java",
+    "build.gradle": "java",
+    "build.gradle.kts": "java",
+    "go.mod": "go",
+}
+
+
 def languages_of(paths: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted({lang for p in paths if (lang := LANGUAGE_BY_SUFFIX.get(os.path.splitext(p)[1].lower()))}))
+    """The stack: languages by file ending and by build manifest."""
+    found = set()
+    for path in paths:
+        language = LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower()) or LANGUAGE_BY_MANIFEST.get(
+            path.rsplit("/", 1)[-1]
+        )
+        if language:
+            found.add(language)
+    return tuple(sorted(found))
 
 
 def detect_languages(root: Path, excludes: Sequence[str]) -> tuple[tuple[str, ...], int]:

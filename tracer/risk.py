@@ -112,9 +112,7 @@ def score_risk(
         factors.append(_factor("priority", model.priorities[priority], f"priority {priority}"))
     issue_type = ticket.issue_type.strip().lower()
     if model.issue_types.get(issue_type):
-        factors.append(
-            _factor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}")
-        )
+        factors.append(_factor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}"))
     flagged = _security_label(ticket, model)
     if flagged:
         factors.append(RiskFactor("flagged", model.security_label_weight, f"labelled {flagged!r}"))

@@ -7,13 +7,15 @@ app = Flask(__name__)
 
 # ================================================================ Flask
 
+# ok: vibeward.python.security_headers.talisman-hsts-default
 # ruleid: vibeward.python.security_headers.flask-talisman, vibeward.python.security_headers.hsts-max-age-seconds
 Talisman(app, force_https=True, strict_transport_security_max_age=31536000)
 
 # ok: vibeward.python.security_headers.flask-talisman
-# ruleid: vibeward.python.security_headers.talisman-header-disabled
+# ruleid: vibeward.python.security_headers.talisman-header-disabled, vibeward.python.security_headers.talisman-hsts-default
 talisman = Talisman(app, content_security_policy=None)
 
+# ok: vibeward.python.security_headers.talisman-hsts-default
 # ruleid: vibeward.python.security_headers.flask-talisman
 talisman2 = Talisman()
 
