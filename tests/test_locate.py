@@ -226,5 +226,6 @@ def test_a_rule_may_state_the_value_it_implies(tmp_path: Path) -> None:
 
 
 def test_manifests_name_the_stack() -> None:
-    assert locate.languages_of(["go.mod", "web/package.json", "svc/pom.xml", "README.md"]) == ("go", "java", "javascript")
+    found = locate.languages_of(["go.mod", "web/package.json", "svc/pom.xml", "README.md"])
+    assert found == ("go", "java", "javascript")
     assert locate.languages_of(["app/tsconfig.json"]) == ("typescript",)
