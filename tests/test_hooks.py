@@ -23,6 +23,14 @@ description: Users search their orders; the query reads customer records from th
 labels: [database]
 """
 
+POLICY = """
+# Only the control under test blocks; whatever else the rule pack requires is reported.
+enforcement: monitor
+enforcement_overrides:
+  controls:
+    parameterized_queries: block
+"""
+
 
 def git(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False, env=env)
@@ -117,6 +125,7 @@ def test_git_push_runs_the_installed_hook(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
     files = {
         ".vibeward/tickets/SEC-1.yml": TICKET,
+        "compliance-config.yml": POLICY,
         "app/db.py": 'def old(conn, user_id):\n    return conn.execute(f"SELECT * FROM u WHERE id = {user_id}")\n',
     }
     repo = git_repo(write_files(tmp_path / "repo", files))
