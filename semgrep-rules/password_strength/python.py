@@ -65,3 +65,12 @@ class UserIn(BaseModel):
 def pwned(prefix):
     # ruleid: vibeward.python.password_strength.pwned-passwords
     return requests.get(f"https://api.pwnedpasswords.com/range/{prefix}", timeout=5)
+
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def register_with_constant(password):
+    # ruleid: vibeward.python.password_strength.length-check
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError("too short")

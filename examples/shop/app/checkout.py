@@ -14,6 +14,7 @@ from flask import (
 from .audit import record_audit_event
 from .auth import login_required
 from .db import get_db
+from .forms import PaymentForm
 
 bp = Blueprint("checkout", __name__)
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def checkout():
 def pay():
     # A Stripe PaymentMethod id ("pm_..."), created in the browser by Stripe.js.
     payment_method_id = request.form.get("payment_method_id", "")
-    if not payment_method_id.startswith("pm_"):
+    if not PaymentForm().validate_on_submit():
         abort(400)
 
     db = get_db()
