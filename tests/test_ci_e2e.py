@@ -52,7 +52,8 @@ def git(root: Path, *args: str) -> str:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main with an old violation; the PR branch adds a new one on line 6."""
-    root = git_repo(write_files(tmp_path / "repo", {".vibeward/tickets/SEC-1.yml": TICKET, "compliance-config.yml": POLICY, "app/db.py": OLD}))
+    files = {".vibeward/tickets/SEC-1.yml": TICKET, "compliance-config.yml": POLICY, "app/db.py": OLD}
+    root = git_repo(write_files(tmp_path / "repo", files))
     git(root, "checkout", "-q", "-b", "SEC-1-search")
     with (root / "app" / "db.py").open("a", encoding="utf-8") as handle:
         handle.write(NEW)
