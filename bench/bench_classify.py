@@ -5,9 +5,10 @@
 Tickets are generated on the fly (never held in memory at once) from sentence templates
 in the style of real tracker tickets: bug reports with steps, Markdown, code fences, stack
 traces and links, across shops, EMRs, ERPs, identity servers and plain dev tooling. About a
-third carry security vocabulary. Prints tickets/s and peak memory; the target is at least
-20,000 tickets/s on one core with memory flat (peak RSS barely moves between the first
-tenth of the run and the end).
+third carry security vocabulary. Prints the classifier's own rate in tickets per
+CPU-second (the honest figure on a shared machine: wall time also counts other processes'
+turns) and peak memory; the target is at least 20,000 tickets/s on one core with memory
+flat (peak RSS barely moves between the first tenth of the run and the end).
 """
 
 from __future__ import annotations
@@ -153,10 +154,11 @@ def main() -> int:
         pass
     own = max(cpu - (time.process_time() - gen_started), 1e-9)
     mean = chars / args.tickets
+    each = own / args.tickets * 1e6
+    print(f"classifier:            {args.tickets / own:,.0f} tickets per CPU-second ({each:.1f} µs each)")
     print(f"tickets:               {args.tickets:,} (mean {mean:,.0f} chars, {relevant:,} security-relevant)")
-    print(f"wall time:             {elapsed:.2f} s including generation ({args.tickets / elapsed:,.0f} tickets/s)")
-    print(f"CPU time:              {cpu:.2f} s ({args.tickets / cpu:,.0f} tickets per CPU-second)")
-    print(f"classifier only:       {args.tickets / own:,.0f} tickets per CPU-second (generation subtracted)")
+    print(f"CPU time:              {cpu:.2f} s with generation ({args.tickets / cpu:,.0f} tickets per CPU-second)")
+    print(f"wall time:             {elapsed:.2f} s with generation ({args.tickets / elapsed:,.0f} tickets/s)")
     print(f"peak RSS:              {rss_at_tenth:.1f} MiB after {tenth:,} tickets, {peak_rss_mib():.1f} MiB at the end")
     return 0
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import os
 import subprocess
@@ -14,7 +16,7 @@ from tracer import config
 from tracer.classify import build_classifier, classification_record, classify, render_classification_text
 from tracer.config import OrgConfig
 from tracer.errors import ConfigError
-from tracer.lexicon import inflect, load_lexicon
+from tracer.lexicon import field_words, inflect, load_lexicon
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Ticket
 
 
@@ -372,3 +374,45 @@ def test_shipped_lexicon_is_consistent() -> None:
     for term in lexicon.terms:
         assert set(term.indicators) <= set(INDICATORS)
         assert set(term.frameworks) <= set(FRAMEWORKS)
+
+
+# Speed (issue #3) must not change a result: the pre-filter and the plain-ASCII matcher are
+# shortcuts that have to agree with the long way on every ticket.
+MIXED = [
+    *TRAPS,
+    *((title, description) for title, description, _, _ in POSITIVES),
+    ("Checkout page: card numbers are logged", "```\nTraceback (most recent call last):\n```\nThe card token leaks."),
+    ("Role editor: viewer can call delete", "    at com.example.Service.handle(Service.java:42)\n> tenant data"),
+    ("forgotPassword flow", "The resetPassword endpoint stores the password in plain text; see https://x.y/z"),
+    ("Session manager", "Please be patient. The session cookie lacks HttpOnly; `Set-Cookie: sid=1`"),
+]
+
+
+def test_prefilter_never_changes_a_result(default_config: OrgConfig) -> None:
+    fast = build_classifier(default_config)
+    slow = dataclasses.replace(fast, bound_weights=None)  # no upper bound: every ticket goes the long way
+    pairs = list(itertools.product([t for t, _ in MIXED], [d for _, d in MIXED]))
+    for number, (title, description) in enumerate(pairs):
+        ticket = Ticket(key=f"M-{number}", title=title, description=description, labels=("payments", "ui"))
+        assert classification_record(ticket, fast.classify(ticket), True) == classification_record(
+            ticket, slow.classify(ticket), True
+        )
+
+
+def test_plain_ascii_matching_agrees_with_the_general_matcher(default_config: OrgConfig) -> None:
+    matcher = build_classifier(default_config).matcher
+    texts = [text for pair in MIXED for text in pair]
+    texts += [" ".join(words) for words in itertools.permutations(["stored in", "plain text", "the log", "api key"])]
+    for text in texts:
+        plain = field_words(text)
+        general = field_words(text)
+        general.runs = False  # the matcher that makes no assumption about the text
+        assert plain.runs == (text.isascii() and "\x00" not in text)
+        assert matcher.scan(plain) == matcher.scan(general), text
+
+
+def test_many_matches_stay_linear(default_config: OrgConfig) -> None:
+    started = time.perf_counter()
+    result = run(default_config, "forgotPassword", "forgotPassword token in plain text, " * 20_000)
+    assert time.perf_counter() - started < 20
+    assert result.security_relevant

@@ -10,6 +10,11 @@ How a ticket is read (docs/classifier.md has the long version):
    (a bare "database", "log") count only once another indicator fired on its own;
 6. frameworks (tracer/frameworks.py) and risk (tracer/risk.py) follow from the evidence.
 
+Each step only removes matches or multiplies them by at most 1, so the work is done in the
+order that lets most tickets stop early with the same result: matches first (only the
+markup is blanked), then an upper bound of every indicator's score (`_cannot_fire`), then
+the senses and the bound again, and only then the regions, evidence, frameworks and risk.
+
 The compiled lexicon lives in a Classifier built once per (lexicon, config) and reused.
 """
 
@@ -223,7 +228,8 @@ class Classifier:
                 _Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight)
             )
         places = [hit.item.locate(hit.raw.start, hit.raw.end) for hit in hits]
-        indicators = self._indicators(hits, places)
+        built: dict[Item, Evidence] = {}  # evidence objects, shared between indicators and frameworks
+        indicators = self._indicators(hits, places, built)
         if not indicators:
             return self.quiet
         signals: list[tuple[str, bool, Item]] = []
@@ -254,7 +260,7 @@ class Classifier:
             RiskSignal(name, strength, hits[index].evidence(weight, places[index]))
             for name, (strength, index, weight) in exposure.items()
         ]
-        frameworks = frameworks_for(signals, indicators, self.config, self.framework_rules)
+        frameworks = frameworks_for(signals, indicators, self.config, self.framework_rules, built)
         risk = score_risk(
             indicators, ticket, self.config, frameworks=frameworks, signals=risk_signals, model=self.risk_model
         )
@@ -274,7 +280,7 @@ class Classifier:
             joined = _LIST_JOIN.join(texts)
             words = field_words(joined)
             prepared = _ListField(joined, parts, words, self.matcher.scan(words))
-            if key is not None:
+            if key is not None and len(joined) <= _LIST_CACHE_CHARS:
                 if len(self.lists) >= _LIST_CACHE:
                     self.lists.clear()
                 self.lists[key] = prepared
@@ -355,7 +361,9 @@ class Classifier:
             return True
         return checks.required is not None and not checks.required.in_window(around)
 
-    def _indicators(self, hits: Sequence[_Hit], places: Sequence[_Place]) -> tuple[IndicatorHit, ...]:
+    def _indicators(
+        self, hits: Sequence[_Hit], places: Sequence[_Place], built: dict[Item, Evidence]
+    ) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
         cap = self.lexicon.repeat_cap
         # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
@@ -393,7 +401,7 @@ class Classifier:
                 # Evidence objects only for what is shown: the strongest matches of a fired indicator.
                 best = sorted(ranked[name])[: 3 * shown]
                 items = [(round(-weight, 3), *places[i], hits[i].term.id) for weight, i in best]
-                fired.append(IndicatorHit(name, score, strongest_items(items, shown)))
+                fired.append(IndicatorHit(name, score, strongest_items(items, shown, built)))
         return tuple(fired)
 
 
@@ -423,6 +431,7 @@ class _TicketText:
     def __init__(self, fields: Sequence[_Field]) -> None:
         self._fields = fields
         self._joined: str | None = None
+        self._padded: str | None = None
 
     @property
     def joined(self) -> str:
@@ -436,7 +445,9 @@ class _TicketText:
             return True
         if not context.phrases or not any(f.prepared.overlaps(context.phrase_words) for f in self._fields):
             return False
-        padded = f" {self.joined} "
+        if self._padded is None:
+            self._padded = f" {self.joined} "
+        padded = self._padded
         return any(f" {phrase} " in padded for phrase in context.phrases)
 
 
@@ -460,6 +471,7 @@ class _ListField(NamedTuple):
 
 
 _LIST_CACHE = 4096  # distinct label and component lists kept per classifier
+_LIST_CACHE_CHARS = 2000  # longer lists are not kept: memory stays flat whatever the input
 
 
 _LIST_JOIN = " | "

@@ -61,23 +61,32 @@ def strongest(evidence: Sequence[Evidence], limit: int) -> tuple[Evidence, ...]:
     return strongest_items([_item(e) for e in evidence], limit)
 
 
-def strongest_items(items: Sequence[Item], limit: int) -> tuple[Evidence, ...]:
-    """`strongest` for evidence not built yet; builds only what it keeps."""
-    ordered = sorted(items, key=_rank)
+def strongest_items(
+    items: Sequence[Item], limit: int, built: dict[Item, Evidence] | None = None
+) -> tuple[Evidence, ...]:
+    """`strongest` for evidence not built yet; builds only what it keeps.
+
+    `built` shares the objects between calls: one match is often shown, with the same
+    weight, for an indicator and for a framework.
+    """
+    # Best first by (weight, field, start, rule), ties in the given order (the position).
+    ordered = sorted([(-item[0], item[1], item[2], item[5], index) for index, item in enumerate(items)])
     seen: set[tuple[str, str, int]] = set()
     kept: list[Evidence] = []
-    for weight, field, start, end, text, rule in ordered:
+    for _, field, start, rule, index in ordered:
         key = (rule, field, start)
         if key not in seen:
             seen.add(key)
-            kept.append(Evidence(field=field, text=text, start=start, end=end, weight=weight, rule=rule))
+            item = items[index]
+            evidence = built.get(item) if built is not None else None
+            if evidence is None:
+                evidence = Evidence(field=field, text=item[4], start=start, end=item[3], weight=item[0], rule=rule)
+                if built is not None:
+                    built[item] = evidence
+            kept.append(evidence)
         if len(kept) >= limit:
             break
     return tuple(kept)
-
-
-def _rank(item: Item) -> tuple[float, str, int, str]:
-    return (-item[0], item[1], item[2], item[5])
 
 
 def _item(evidence: Evidence) -> Item:
@@ -101,6 +110,7 @@ def frameworks_for(
     indicators: Sequence[IndicatorHit],
     config: OrgConfig,
     rules: FrameworkRules | None = None,
+    built: dict[Item, Evidence] | None = None,
 ) -> tuple[FrameworkHit, ...]:
     """`detect_frameworks` for signals given as (framework, trigger, evidence not built yet)."""
     rules = rules or FrameworkRules()
@@ -121,11 +131,14 @@ def frameworks_for(
         gate_open = not gate or bool(fired.intersection(gate))
         triggers, lexical = by_framework.get(name, ([], []))
         lexical = lexical if gate_open else []
-        trigger_score = _score([(item[0], item[5]) for item in triggers], rules.repeat_cap)
-        total = _score([(item[0], item[5]) for item in triggers + lexical], rules.repeat_cap)
+        trigger_score = _score([(item[0], item[5]) for item in triggers], rules.repeat_cap) if triggers else 0.0
+        if lexical:
+            total = _score([(item[0], item[5]) for item in triggers + lexical], rules.repeat_cap)
+        else:
+            total = trigger_score  # the same sum: no lexicon evidence counts
         if total >= rules.threshold:
             reason = "trigger" if trigger_score >= rules.threshold else "indicator"
-            hits.append(FrameworkHit(name, reason, strongest_items(triggers + lexical, rules.max_evidence)))
+            hits.append(FrameworkHit(name, reason, strongest_items(triggers + lexical, rules.max_evidence, built)))
         elif policy is not None and policy.baseline:
             baseline = Evidence(
                 field="policy",

@@ -5,9 +5,11 @@ words (never substrings), case-insensitive except for listed acronyms, with infl
 generated for the last word of every form, across spaces, hyphens, underscores and
 camelCase (`forgotPassword` is the two words "forgot password").
 
-Speed comes from doing almost nothing per word in Python: the field's words are put into
-a set with C-level str methods, intersected with the set of first words of all forms, and
-only the few words that hit are located with one precompiled regex each.
+Speed comes from doing almost nothing per word in Python: the field's words are split
+with C-level str/bytes methods and intersected with the words that start a term; in plain
+ASCII (nearly every ticket) a phrase is looked for only where its first two words stand
+side by side, found by intersecting the field's neighbour pairs with the lexicon's, and
+the longest phrase at a place is read with one precompiled regex.
 """
 
 from __future__ import annotations
@@ -235,6 +237,10 @@ _SPACE_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT or chr(b).isspace() else b for
 # ASCII that is neither a letter, a digit, punctuation nor whitespace: with none of it, the
 # words of split_words are exactly the runs of letters and digits.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+# `_scan_runs` looks for each phrase whose first two words stand side by side in the whole
+# field: beyond this length the per-word look of `_scan_any` is the linear one.
+_RUNS_MAX = 20_000
+_SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 # ASCII letters and digits as their case ("a" for lowercase and digits, "A" for uppercase),
 # anything else as a space: `_CAMEL_HINT` is then the bytes b"aA".
@@ -249,7 +255,7 @@ Part = tuple[int, int, str]  # start, end, text of one camelCase part
 class FieldWords:
     """One field prepared for matching; computed once and shared by every matcher."""
 
-    __slots__ = ("_joined", "_words", "camel", "low", "runs", "tokens", "view")
+    __slots__ = ("_joined", "_looked", "_words", "camel", "low", "runs", "tokens", "view")
 
     def __init__(self, view: str) -> None:
         self.view = view
@@ -261,6 +267,7 @@ class FieldWords:
         self.camel = _camel_identifiers(view, self.runs)  # the parts of each camelCase identifier
         self._joined: str | None = None
         self._words: set[str] | None = None
+        self._looked = False
 
     @property
     def joined(self) -> str:
@@ -270,12 +277,15 @@ class FieldWords:
         return self._joined
 
     def overlaps(self, vocabulary: frozenset[str]) -> bool:
-        """Whether any of its words is in `vocabulary` (no set of its words needed)."""
-        if self._words is not None:
-            return not vocabulary.isdisjoint(self._words)
-        if not vocabulary.isdisjoint(self.tokens):
-            return True
-        return any(not vocabulary.isdisjoint([part[2].lower() for part in parts]) for parts in self.camel)
+        """Whether any of its words is in `vocabulary`.
+
+        The first look goes through the words in order (no set needed, most fields get one
+        look); later looks build the set once, so that many looks stay linear.
+        """
+        if self._words is None and not self.camel and not self._looked:
+            self._looked = True
+            return not vocabulary.isdisjoint(self.tokens)
+        return not vocabulary.isdisjoint(self.words)
 
     @property
     def words(self) -> set[str]:
@@ -359,12 +369,19 @@ class _Entry:
     rests: Mapping[tuple[str, ...], tuple[int, ...]]  # later words -> terms
     seconds: frozenset[str]  # second words of those phrases
     needs: Mapping[str, tuple[frozenset[str], ...]]  # second word -> later words of each phrase, as sets
-    spelled: Mapping[str, tuple[str, ...]]  # second word -> " first second ... " of each phrase
     longest: int  # most later words of any phrase
     bare: bool  # neither a single-word term nor an acronym: only phrases start here
     only: int  # the one term that is this word alone, when there is no other and no acronym; else -1
     ordered: tuple[tuple[str, ...], ...]  # the later words of its phrases, longest first
-    pattern: list[re.Pattern[str]]  # `_phrase_pattern`, once compiled
+
+    @functools.cached_property
+    def phrases(self) -> re.Pattern[str]:
+        """The later words, longest first, each phrase a group; compiled on first use."""
+        return re.compile(
+            "|".join(
+                "(" + "".join(_SEPARATOR + re.escape(word) for word in rest) + r"(?![^\W_]))" for rest in self.ordered
+            )
+        )
 
 
 class Matcher:
@@ -400,15 +417,10 @@ class Matcher:
                 needs={
                     second: tuple(dict.fromkeys(frozenset(r) for r in later if r[0] == second)) for second in seconds
                 },
-                spelled={
-                    second: tuple(" " + " ".join((word, *r)) + " " for r in later if r[0] == second)
-                    for second in seconds
-                },
                 longest=max((len(r) for r in later), default=0),
                 bare=not single.get(word) and not acronyms.get(word),
                 only=single[word][0] if len(set(single.get(word, ()))) == 1 and not acronyms.get(word) else -1,
                 ordered=tuple(sorted(later, key=lambda rest: (-len(rest), rest))),
-                pattern=[],
             )
         self._first_words = frozenset(self._entries)
         self._single_words = frozenset(w for w, e in self._entries.items() if not e.bare)
@@ -429,7 +441,7 @@ class Matcher:
     def scan(self, field: FieldWords) -> list[RawMatch]:
         """Matches in one field, longest first within a group; several terms may share one span."""
         found: list[tuple[int, int, int, int]] = []  # start, start - end, term, end: sorts as wanted
-        if field.runs:
+        if field.runs and len(field.low) <= _RUNS_MAX:
             self._scan_runs(field, found)
         else:
             self._scan_any(field, found)
@@ -571,7 +583,7 @@ def _at(
     if phrases:
         # The longest phrase wins over the single word: one regex tries the entry's phrases,
         # longest first, each word whole after 1-4 separators.
-        match = _phrase_pattern(entry).match(low, end)
+        match = entry.phrases.match(low, end)
         if match is not None and match.lastindex is not None:
             stop = match.end()
             found.extend((start, start - stop, term, stop) for term in entry.rests[entry.ordered[match.lastindex - 1]])
@@ -581,20 +593,6 @@ def _at(
     if entry.acronyms:
         text = view[start:end]
         found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == text)
-
-
-_SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
-
-
-def _phrase_pattern(entry: _Entry) -> re.Pattern[str]:
-    """The entry's later words, longest first, each in a group; compiled on first use."""
-    pattern = entry.pattern
-    if not pattern:
-        alternatives = (
-            "(" + "".join(_SEPARATOR + re.escape(word) for word in rest) + r"(?![^\W_]))" for rest in entry.ordered
-        )
-        pattern.append(re.compile("|".join(alternatives)))
-    return pattern[0]
 
 
 def lower_view(view: str) -> str:

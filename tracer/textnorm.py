@@ -129,9 +129,9 @@ _LINE_HINT = re.compile(
     r"\[?(?:ERROR|WARN|INFO|DEBUG|TRACE|FATAL|SEVERE)|bq\.|h[1-6]\.)|    |\t)",
     re.IGNORECASE,
 )
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_QUOTE = re.compile(r"[ \t]{0,3}(>+)")
-_MARKER = re.compile(r"[ \t]*(h[1-6]\.|bq\.)(?=[ \t])", re.IGNORECASE)
+_FENCE = re.compile(r"[ \t]{0,3}(?P<fence_marker>`{3,}|~{3,})")
+_QUOTE = re.compile(r"[ \t]{0,3}(?P<quote_marker>>+)")
+_MARKER = re.compile(r"[ \t]*(?P<marker_name>h[1-6]\.|bq\.)(?=[ \t])", re.IGNORECASE)
 _INDENTED = re.compile(r"(?: {4}|\t)(?![ \t]*(?:[-*+]|\d{1,3}[.)])[ \t])\S")
 _LOG_LINE = re.compile(
     r"[ \t]*(?:"
@@ -197,7 +197,7 @@ def _backtick_spans(text: str, regions: list[Region]) -> None:
     opened: tuple[int, int] | None = None
     for run in _BACKTICK_RUN.finditer(text):
         start, end = run.span()
-        if opened is not None and end - start == opened[1] - opened[0] and "\n" not in text[opened[1] : start]:
+        if opened is not None and end - start == opened[1] - opened[0] and text.find("\n", opened[1], start) < 0:
             if start > opened[1]:
                 regions.append(Region(opened[1], start, "code"))
             opened = None
@@ -256,6 +256,13 @@ def _line_starts(text: str) -> list[int]:
     return [0, *starts] if not starts or starts[0] != 0 else starts
 
 
+# The line constructs above in one pattern, tried in the order `_lines` gives them priority.
+_LINE_KIND = re.compile(
+    rf"(?P<fence>{_FENCE.pattern})|(?P<quote>{_QUOTE.pattern})|(?i:(?P<marker>{_MARKER.pattern}))"
+    rf"|(?P<log>{_LOG_LINE.pattern})|(?P<indented>{_INDENTED.pattern})"
+)
+
+
 def _lines(text: str, regions: list[Region]) -> None:
     """Line-level constructs, visiting only the lines that `_LINE_HINT` says may hold one."""
     fence = ""
@@ -264,10 +271,12 @@ def _lines(text: str, regions: list[Region]) -> None:
     for start in _line_starts(text):
         newline = text.find("\n", start)
         end = len(text) if newline < 0 else newline
-        line = text[start:end]
-        fence_match = _FENCE.match(line)
-        if fence_match:
-            marker = fence_match.group(1)
+        match = _LINE_KIND.match(text, start, end)
+        kind = match.lastgroup if match is not None else None
+        if kind is None or match is None:
+            continue
+        if kind == "fence":
+            marker = match.group(kind + "_marker")
             if not fence:
                 fence, fence_start = marker, end
                 continue
@@ -277,18 +286,14 @@ def _lines(text: str, regions: list[Region]) -> None:
                 continue
         if fence:
             continue
-        quote = _QUOTE.match(line)
-        if quote:
-            regions.append(Region(start + quote.end(1), end, "quote"))
-            continue
-        marker_match = _MARKER.match(line)
-        if marker_match:
-            if marker_match.group(1).lower() == "bq.":
-                regions.append(Region(start + marker_match.end(1), end, "quote"))
-            continue
-        if _LOG_LINE.match(line):
+        if kind == "quote":
+            regions.append(Region(match.end("quote_marker"), end, "quote"))
+        elif kind == "marker":
+            if match.group("marker_name").lower() == "bq.":
+                regions.append(Region(match.end("marker_name"), end, "quote"))
+        elif kind == "log":
             regions.append(Region(start, end, "log"))
-        elif _INDENTED.match(line) and (code_end == start - 1 or _after_blank_line(text, start)):
+        elif code_end == start - 1 or _after_blank_line(text, start):  # indented
             regions.append(Region(start, end, "code"))
             code_end = end
     if fence:
