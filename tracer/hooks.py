@@ -95,10 +95,14 @@ exec vibeward check --pre-push
 
 
 def install(git: Git, python: str, *, force: bool) -> tuple[Path, str]:
-    """Write the hook; (its path, "installed" | "updated" | "unchanged" | "replaced")."""
+    """Write the pre-push hook; (its path, "installed" | "updated" | "unchanged" | "replaced")."""
+    return _write_hook(git, "pre-push", hook_script(python), HOOK_MARK, force, "or call vibeward from it")
+
+
+def _write_hook(git: Git, name: str, script: str, mark: str, force: bool, alternative: str) -> tuple[Path, str]:
+    """Write one of vibeward's hooks, never silently over a foreign one (--force keeps a backup)."""
     folder = git.hooks_dir()
-    path = folder / "pre-push"
-    script = hook_script(python)
+    path = folder / name
     state = "installed"
     if path.exists():
         try:
@@ -107,15 +111,15 @@ def install(git: Git, python: str, *, force: bool) -> tuple[Path, str]:
             raise UsageError(f"{path}: cannot read the existing hook ({exc.strerror})") from None
         if current == script:
             return path, "unchanged"
-        if HOOK_MARK in current:
+        if mark in current:
             state = "updated"
         elif not force:
             raise UsageError(
                 f"{path} exists and is not vibeward's",
-                "pass --force to replace it (it is kept as pre-push.vibeward-backup), or call vibeward from it",
+                f"pass --force to replace it (it is kept as {name}.vibeward-backup), {alternative}",
             )
         else:
-            path.replace(folder / "pre-push.vibeward-backup")
+            path.replace(folder / f"{name}.vibeward-backup")
             state = "replaced"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -158,35 +162,14 @@ exit 0
 
 def install_post_checkout(git: Git, python: str, *, force: bool) -> tuple[Path, str]:
     """Write the post-checkout hook; (its path, "installed" | "updated" | "unchanged" | "replaced")."""
-    folder = git.hooks_dir()
-    path = folder / "post-checkout"
-    script = post_checkout_script(python)
-    state = "installed"
-    if path.exists():
-        try:
-            current = path.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            raise UsageError(f"{path}: cannot read the existing hook ({exc.strerror})") from None
-        if current == script:
-            return path, "unchanged"
-        if POST_CHECKOUT_MARK in current:
-            state = "updated"
-        elif not force:
-            raise UsageError(
-                f"{path} exists and is not vibeward's",
-                "pass --force to replace it (kept as post-checkout.vibeward-backup), "
-                "or call `vibeward hook post-checkout \"$@\"` from it",
-            )
-        else:
-            path.replace(folder / "post-checkout.vibeward-backup")
-            state = "replaced"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(script, encoding="utf-8")
-        path.chmod(0o755)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the hook ({exc.strerror})") from None
-    return path, state
+    return _write_hook(
+        git,
+        "post-checkout",
+        post_checkout_script(python),
+        POST_CHECKOUT_MARK,
+        force,
+        'or call `vibeward hook post-checkout "$@"` from it',
+    )
 
 
 def branch_keys(git: Git, allowlist: tuple[str, ...] = ()) -> tuple[str, list[str]]:
