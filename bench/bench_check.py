@@ -2,7 +2,12 @@
 
   python bench/bench_check.py --files 5000 --changed 20          # generated repository
   python bench/bench_check.py --repo PATH --controls a,b,c        # any real repository
-  python bench/bench_check.py --files 50000 --changed 20,200,2000 # warm time vs change size
+  python bench/bench_check.py --files 50000 --changed 20,200,2000 --no-cold  # warm time vs change size
+  python bench/bench_check.py --ticket-file examples/tickets/PAY-101.yml   # the whole check of a ticket
+
+Generated files look like application code (60-200 lines of functions and classes); a block
+holds security evidence with probability --evidence-share (default 0.15).
+A --repo is copied first (the warm cases edit files).
 
 Each case is timed over --runs interleaved repetitions (vibeward, engine, vibeward, …);
 the table shows medians, min–max, the ratio of medians, and peak memory (the process tree's
@@ -22,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -34,67 +40,97 @@ DEFAULT_CONTROLS = (
     "encryption_at_rest,session_timeout,secrets_management,tokenization,security_headers"
 )
 
-PY = '''import bcrypt, logging
-audit = logging.getLogger("audit")
+# Each language: a file header, blocks that hold security evidence (hashing, parameterised
+# SQL, audit logs) and plain business-logic blocks; a file is a header plus 6-14 blocks
+# (about 60-200 lines), each block a security one with probability --evidence-share.
+LANGUAGES: dict[str, dict[str, Any]] = {
+    ".py": {
+        "header": "import bcrypt, logging\naudit = logging.getLogger('audit')\n",
+        "security": [
+            "\ndef register_{n}(db, email, password):\n"
+            "    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12))\n"
+            "    db.execute(\"INSERT INTO users (email, hash) VALUES (?, ?)\", (email, hashed))\n"
+            "    audit.info(\"user registered\")\n",
+            "\ndef search_{n}(db, term):\n"
+            "    rows = db.execute(\"SELECT id FROM items WHERE name = ?\", (term,))\n"
+            "    return [r[0] for r in rows]\n",
+        ],
+        "plain": [
+            "\ndef total_{n}(items):\n    return sum(i.price * i.qty for i in items if i.qty > 0)\n",
+            "\ndef label_{n}(order, locale='en'):\n    parts = [order.number, order.customer.name]\n"
+            "    if order.express:\n        parts.append('express')\n    return ' / '.join(str(p) for p in parts)\n",
+            "\nclass Cart{n}:\n    def __init__(self):\n        self.lines = {{}}\n\n"
+            "    def add(self, sku, qty=1):\n        self.lines[sku] = self.lines.get(sku, 0) + qty\n"
+            "        return self\n\n    def count(self):\n        return sum(self.lines.values())\n",
+        ],
+        "footer": "",
+    },
+    ".js": {
+        "header": "const bcrypt = require(\"bcrypt\");\n",
+        "security": [
+            "\nasync function register{n}(db, email, password) {{\n  const hash = await bcrypt.hash(password, 12);\n"
+            "  await db.query(\"INSERT INTO users (email, hash) VALUES ($1, $2)\", [email, hash]);\n}}\n",
+        ],
+        "plain": [
+            "\nfunction total{n}(items) {{\n"
+            "  return items.filter((i) => i.qty > 0).reduce((s, i) => s + i.price * i.qty, 0);\n}}\n",
+            "\nfunction label{n}(order) {{\n  const parts = [order.number, order.customer.name];\n"
+            "  if (order.express) {{\n    parts.push(\"express\");\n  }}\n  return parts.join(\" / \");\n}}\n",
+            "\nclass Cart{n} {{\n  constructor() {{\n    this.lines = new Map();\n  }}\n  add(sku, qty = 1) {{\n"
+            "    this.lines.set(sku, (this.lines.get(sku) || 0) + qty);\n    return this;\n  }}\n}}\n",
+        ],
+        "footer": "",
+    },
+    ".java": {
+        "header": "package app;\nimport org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;\n"
+        "public class Service{file} {{\n",
+        "security": [
+            "    private final BCryptPasswordEncoder encoder{n} = new BCryptPasswordEncoder(12);\n"
+            "    public String hash{n}(String password) {{ return encoder{n}.encode(password); }}\n",
+        ],
+        "plain": [
+            "    public int total{n}(int[] prices) {{\n        int s = 0;\n        for (int p : prices) {{\n"
+            "            s += p;\n        }}\n        return s;\n    }}\n",
+            "    public String label{n}(String number, String name, boolean express) {{\n"
+            "        StringBuilder b = new StringBuilder(number).append(\" / \").append(name);\n"
+            "        if (express) {{\n            b.append(\" / express\");\n        }}\n"
+            "        return b.toString();\n    }}\n",
+        ],
+        "footer": "}}\n",
+    },
+    ".go": {
+        "header": "package app\n\nimport (\n\t\"fmt\"\n\n\t\"golang.org/x/crypto/bcrypt\"\n)\n",
+        "security": [
+            "\nfunc Hash{n}(password string) ([]byte, error) {{\n"
+            "\treturn bcrypt.GenerateFromPassword([]byte(password), 12)\n}}\n",
+        ],
+        "plain": [
+            "\nfunc Total{n}(prices []int) int {{\n\ts := 0\n\tfor _, p := range prices {{\n\t\ts += p\n\t}}\n"
+            "\treturn s\n}}\n",
+            "\nfunc Label{n}(number, name string, express bool) string {{\n\tparts := []string{{number, name}}\n"
+            "\tif express {{\n\t\tparts = append(parts, \"express\")\n\t}}\n\treturn fmt.Sprint(parts)\n}}\n",
+        ],
+        "footer": "",
+    },
+}
 
-def register_{n}(db, email, password):
-    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12))
-    db.execute("INSERT INTO users (email, hash) VALUES (?, ?)", (email, hashed))
-    audit.info("user registered")
 
-def search_{n}(db, term):
-    rows = db.execute("SELECT id FROM items WHERE name = ?", (term,))
-    return [r[0] for r in rows]
-
-def total_{n}(items):
-    return sum(i.price * i.qty for i in items if i.qty > 0)
-'''
-JS = '''const bcrypt = require("bcrypt");
-async function register{n}(db, email, password) {{
-  const hash = await bcrypt.hash(password, 12);
-  await db.query("INSERT INTO users (email, hash) VALUES ($1, $2)", [email, hash]);
-}}
-function total{n}(items) {{
-  return items.filter((i) => i.qty > 0).reduce((s, i) => s + i.price * i.qty, 0);
-}}
-module.exports = {{ register{n}, total{n} }};
-'''
-JAVA = '''package app;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
-public class Service{n} {{
-    private final BCryptPasswordEncoder encoder = new BCryptPasswordEncoder(12);
-    public String hash(String password) {{ return encoder.encode(password); }}
-    public int total(int[] prices) {{ int s = 0; for (int p : prices) {{ s += p; }} return s; }}
-}}
-'''
-GO = '''package app
-
-import "golang.org/x/crypto/bcrypt"
-
-func Hash{n}(password string) ([]byte, error) {{
-	return bcrypt.GenerateFromPassword([]byte(password), 12)
-}}
-
-func Total{n}(prices []int) int {{
-	s := 0
-	for _, p := range prices {{
-		s += p
-	}}
-	return s
-}}
-'''
-TEMPLATES = ((".py", PY), (".js", JS), (".java", JAVA), (".go", GO))
-
-
-def generate(root: Path, files: int, seed: int) -> list[str]:
+def generate(root: Path, files: int, seed: int, evidence_share: float) -> list[str]:
     rng = random.Random(seed)
+    suffixes = list(LANGUAGES)
     paths = []
     for n in range(files):
-        suffix, template = TEMPLATES[n % len(TEMPLATES)]
+        suffix = suffixes[n % len(suffixes)]
+        language = LANGUAGES[suffix]
+        blocks = []
+        for b in range(rng.randint(6, 14)):
+            pool = language["security"] if rng.random() < evidence_share else language["plain"]
+            blocks.append(rng.choice(pool).format(n=f"{n}_{b}"))
+        text = language["header"].format(file=n) + "".join(blocks) + language["footer"].format()
         rel = f"pkg{n // 500:03d}/mod{n}{suffix}"
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(n=n) + f"// {rng.random()}\n".replace("//", "#" if suffix == ".py" else "//"))
+        path.write_text(text)
         paths.append(rel)
     return paths
 
@@ -137,9 +173,20 @@ def engine(rules: Path, targets: list[str] | None, native: bool = True) -> list[
             "--disable-version-check", "--quiet", "--timeout", "30", *excludes, *where]
 
 
-def vibeward(controls: str, cache: bool) -> list[str]:
-    return [str(BIN / "vibeward"), "check", ".", "--controls", controls, "--format", "json",
-            *([] if cache else ["--no-cache"])]
+def vibeward(what: list[str], cache: bool) -> list[str]:
+    return [str(BIN / "vibeward"), "check", ".", *what, "--format", "json", *([] if cache else ["--no-cache"])]
+
+
+def ticket_controls(ticket_file: Path, root: Path) -> list[str]:
+    """The controls `check` derives for the ticket, so the engine runs the same rules."""
+    from datetime import date
+
+    from tracer import pipeline
+    from tracer.sources.file import read_ticket_file
+
+    org = pipeline.load_config(root, None)
+    _, required = pipeline.plan(read_ticket_file(ticket_file), (), org, date.today())
+    return list(required.control_ids)
 
 
 def row(name: str, ours: list[tuple[float, float]], theirs: list[tuple[float, float]], vs: str) -> str:
@@ -162,39 +209,55 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--repo", type=Path)
     parser.add_argument("--controls", default=DEFAULT_CONTROLS)
+    parser.add_argument("--ticket-file", type=Path,
+                        help="check this ticket (classified, requirements derived, evidence recorded), not --controls")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold full-check rows (large repositories)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--evidence-share", type=float, default=0.15,
+                        help="chance that a generated block holds security evidence (1.0: every block)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="vibeward-bench-"))
     try:
         if args.repo:
-            root = args.repo.resolve()
+            root = work / "repo"  # a copy: the warm cases edit files
+            shutil.copytree(args.repo.resolve(), root, symlinks=True, ignore=shutil.ignore_patterns(".git"))
             paths = [p for p, _, _ in locate.walk_files(root, locate.DEFAULT_EXCLUDES)]
-            label = str(root)
+            label = str(args.repo.resolve())
         else:
             root = work / "repo"
-            paths = generate(root, args.files, args.seed)
-            label = f"generated, {args.files} files (py, js, java, go)"
+            paths = generate(root, args.files, args.seed, args.evidence_share)
+            label = f"generated, {args.files} files (py, js, java, go; evidence share {args.evidence_share})"
         env = {**os.environ, "VIBEWARD_CACHE_DIR": str(work / "cache"), "SEMGREP_ENABLE_VERSION_CHECK": "0"}
-        rules = rule_file(root, args.controls.split(","), work)
-        print(f"# vibeward check vs raw semgrep engine — {label}, {len(args.controls.split(','))} controls, "
+        if args.ticket_file:
+            controls = ticket_controls(args.ticket_file.resolve(), root)
+            what = ["--ticket-file", str(args.ticket_file.resolve())]
+            subject = f"ticket {args.ticket_file.name} ({len(controls)} controls)"
+        else:
+            controls = args.controls.split(",")
+            what = ["--controls", args.controls]
+            subject = f"{len(controls)} controls"
+        rules = rule_file(root, controls, work)
+        print(f"# vibeward check vs raw semgrep engine — {label}, {subject}, "
               f"{args.runs} interleaved runs, {os.cpu_count()} cores\n")
         print("| case | vibeward | engine | ratio | peak memory (vibeward / engine) |")
         print("|---|---|---|---|---|")
-        cold, raw = [], []
-        for _ in range(args.runs):
-            cold.append(timed(vibeward(args.controls, cache=False), root, env))
-            raw.append(timed(engine(rules, None), root, env))
-        print(row("full check, cold", cold, raw, "`semgrep scan --experimental`"))
-        timed(vibeward(args.controls, cache=True), root, env)  # fill the cache
+        if not args.no_cold:
+            cold, raw = [], []
+            for _ in range(args.runs):
+                cold.append(timed(vibeward(what, cache=False), root, env))
+                raw.append(timed(engine(rules, None), root, env))
+            print(row("full check, cold", cold, raw, "`semgrep scan --experimental`"), flush=True)
+        timed(vibeward(what, cache=True), root, env)  # fill the cache
         for count in (int(c) for c in args.changed.split(",")):
             warm, raw_changed, py_changed = [], [], []
             for round_ in range(args.runs):
                 changed = change(root, paths, count, round_)
-                warm.append(timed(vibeward(args.controls, cache=True), root, env))
+                warm.append(timed(vibeward(what, cache=True), root, env))
                 raw_changed.append(timed(engine(rules, changed), root, env))
                 py_changed.append(timed(engine(rules, changed, native=False), root, env))
             print(row(f"{count} changed files, warm cache", warm, raw_changed, "engine on those files"))
-            print(row(f"{count} changed files, warm cache", warm, py_changed, "`semgrep scan` on those files"))
+            print(row(f"{count} changed files, warm cache", warm, py_changed, "`semgrep scan` on those files"),
+                  flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -90,7 +90,7 @@ def test_foreign_cache_is_discarded(shop: Path, tmp_path: Path) -> None:
     scan(shop, cache)
     with sqlite3.connect(cache / "results.sqlite") as db:
         db.execute("UPDATE meta SET value = 'semgrep 0.0.1' WHERE key = 'engine'")
-        db.execute("UPDATE results SET findings = '[]'")  # poisoned: would hide every finding if trusted
+        db.execute("UPDATE results SET hits = '{}'")  # poisoned: would hide every finding if trusted
     result = scan(shop, cache)
     assert any("another version; discarded" in note for note in result.notes)
     assert comparable(result) == comparable(scan(shop, None))

@@ -1,4 +1,5 @@
-"""The git commands of diff awareness, the base-commit delta and the pre-push hook, in one wrapper.
+"""The git commands of diff awareness, the base-commit delta, the pre-push hook and the report
+links (repository URL, commit, path inside the repository), in one wrapper.
 
 git runs with the environment from `Env` minus the variables that point git at a
 repository (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE, ...): git exports some of them to
@@ -7,10 +8,12 @@ Every failure is a GitError carrying the command, its exit code and git's last s
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tracer.env import Env
@@ -154,3 +157,46 @@ class Git:
         """Where git looks for hooks (honours core.hooksPath and linked worktrees)."""
         found = Path(self.run("rev-parse", "--git-path", "hooks"))
         return found if found.is_absolute() else self.cwd / found
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    """Where the scanned code lives, to link report lines to the code."""
+
+    url: str = ""  # https://host/owner/repo, without .git
+    commit: str = ""
+    prefix: str = ""  # the scanned folder, relative to the repository top ("" when it is the top)
+
+    def blob_url(self, path: str, start: int, end: int) -> str:
+        if not self.url or not self.commit:
+            return ""
+        full = f"{self.prefix}/{path}" if self.prefix else path
+        anchor = f"#L{start}" if end <= start else f"#L{start}-L{end}"
+        return f"{self.url}/blob/{self.commit}/{full}{anchor}"
+
+
+def web_url(remote: str) -> str:
+    """git@host:o/r.git or https://user:token@host/o/r.git -> https://host/o/r (no credentials)."""
+    remote = remote.strip()
+    ssh = re.match(r"^(?:ssh://)?git@([^:/]+)[:/](.+?)(?:\.git)?/?$", remote)
+    if ssh:
+        return f"https://{ssh.group(1)}/{ssh.group(2)}"
+    web = re.match(r"^https?://(?:[^@/]+@)?([^/]+)/(.+?)(?:\.git)?/?$", remote)
+    if web:
+        return f"https://{web.group(1)}/{web.group(2)}"
+    return ""
+
+
+def repo_info(root: Path, env: Env) -> RepoInfo:
+    """Two git calls; outside a checkout (or before the first commit) there are simply no links."""
+    git = Git(root if root.is_dir() else root.parent, env)
+    try:
+        prefix, commit = git.run("rev-parse", "--show-prefix", "HEAD").splitlines()
+    except (GitError, ValueError):
+        return RepoInfo()
+    remote = git._try("config", "--get", "remote.origin.url") or ""
+    server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
+    url = f"{server}/{repository}" if server and repository else web_url(remote)
+    if env.get("GITHUB_SHA") and env.get("GITHUB_EVENT_NAME") != "pull_request":
+        commit = env.get("GITHUB_SHA")
+    return RepoInfo(url=url, commit=commit, prefix=prefix.rstrip("/"))

@@ -10,17 +10,20 @@ import fnmatch
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tracer import yamlsafe
+from tracer.cache import FileState, Hit, HitsByKey, ResultCache, Stored, file_sha, rules_key
 from tracer.env import Env
 from tracer.errors import ConfigError, EngineError, InputError
 from tracer.model import Finding, ScanResult
@@ -49,6 +52,7 @@ RULE_FILES_BY_LANGUAGE: Mapping[str, tuple[str, ...]] = {
 # What users expect a compliance scan to leave out: tests, fixtures, generated and vendored code.
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
+    ".vibeward",  # our own state: ticket files, the evidence ledger
     "node_modules",
     "vendor",
     "third_party",
@@ -103,24 +107,34 @@ class ScanRequest:
 
 def walk_files(root: Path, excludes: Sequence[str]) -> list[tuple[str, int, int]]:
     """(relative path, size, mtime_ns) of every file under root that no exclusion removes."""
+    excluded = exclusion_matcher(excludes)
     found: list[tuple[str, int, int]] = []
-    pending = [root]
+    pending = [("", str(root))]  # (relative folder with a trailing slash, absolute folder)
     while pending:
-        folder = pending.pop()
+        relative, folder = pending.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if _excluded(entry.name, excludes):
+            name = entry.name
+            if excluded(name):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
+                pending.append((f"{relative}{name}/", entry.path))
             elif entry.is_file(follow_symlinks=False):
                 info = entry.stat(follow_symlinks=False)
-                found.append((Path(entry.path).relative_to(root).as_posix(), info.st_size, info.st_mtime_ns))
+                found.append((relative + name, info.st_size, info.st_mtime_ns))
     found.sort()
     return found
+
+
+def exclusion_matcher(excludes: Sequence[str]) -> Callable[[str], bool]:
+    """One compiled test for every exclusion pattern (fnmatch syntax, case-sensitive) on a name."""
+    if not excludes:
+        return lambda name: False
+    pattern = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in excludes))
+    return lambda name: pattern.match(name) is not None
 
 
 # Build manifests name the stack even where the sources are generated or elsewhere.
@@ -156,12 +170,14 @@ def detect_languages(root: Path, excludes: Sequence[str]) -> tuple[tuple[str, ..
     return languages_of(path for path, _, _ in files), len(files)
 
 
-def _excluded(name: str, excludes: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in excludes)
+RuleReader = Callable[[Path, str], list[dict[str, Any]]]
 
 
-def collect_rules(controls: Iterable[str], languages: Iterable[str], rules_root: Path) -> list[dict[str, Any]]:
+def collect_rules(
+    controls: Iterable[str], languages: Iterable[str], rules_root: Path, read: RuleReader | None = None
+) -> list[dict[str, Any]]:
     """The rules of the given controls for the given languages, ready to merge."""
+    read = read or read_rules
     wanted = sorted({f for lang in languages for f in RULE_FILES_BY_LANGUAGE.get(lang, ())})
     rules: list[dict[str, Any]] = []
     for control in dict.fromkeys(controls):
@@ -175,11 +191,11 @@ def collect_rules(controls: Iterable[str], languages: Iterable[str], rules_root:
             if stem.endswith(".test"):
                 continue  # the test target of a YAML-language rule (semgrep --test pairs X.yml and X.test.yml)
             if stem.startswith("any-") or stem in wanted or stem.split("-", 1)[0] in wanted:
-                rules.extend(_read_rules(path, control))
+                rules.extend(read(path, control))
     return rules
 
 
-def _read_rules(path: Path, control: str) -> list[dict[str, Any]]:
+def read_rules(path: Path, control: str) -> list[dict[str, Any]]:
     try:
         data = yamlsafe.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -216,7 +232,18 @@ def engine_command(env: Env) -> list[str]:
     return [executable, "scan", *mode]
 
 
-def scan(request: ScanRequest, env: Env) -> ScanResult:
+@dataclass(frozen=True)
+class Inventory:
+    """The files to scan and, with a cache, their states: all that needs no rules, so it can be
+    taken while the ticket is still being fetched."""
+
+    files: list[tuple[str, int, int]]  # (path, size, mtime_ns), sorted
+    known: dict[str, tuple[FileState, Stored | None]]  # the cache's files of the last check
+    states: dict[str, FileState]  # every file, hashed where it changed since the last check
+    warnings: tuple[str, ...] = ()
+
+
+def take_inventory(request: ScanRequest, env: Env) -> Inventory:
     root = request.root
     if not root.exists():
         raise InputError(f"{root}: path does not exist", "pass the folder of the repository to check")
@@ -225,51 +252,86 @@ def scan(request: ScanRequest, env: Env) -> ScanResult:
     files = walk_files(root, request.excludes)
     if not files:
         raise InputError(f"{root}: no files to scan (empty, or everything excluded)", "check the path and scan.exclude")
-    languages = languages_of(path for path, _, _ in files)
-    rules = collect_rules(request.controls, languages, request.rules_root or rules_dir())
-    rules.append(_ANNOTATION_RULE)
-    notes: tuple[str, ...] = ()
     if request.cache_dir is None:
-        raw = _run_engine(root, rules, request, env)
-        results = list(raw.get("results", []))
-        files_scanned = len(raw.get("paths", {}).get("scanned", []))
-        engine_errors = list(raw.get("errors", []))
+        return Inventory(files, {}, {})
+    cache = ResultCache(request.cache_dir, engine_version(env))
+    try:
+        known = cache.known_files()
+    finally:
+        cache.close()
+    states: dict[str, FileState] = {}
+    for path, size, mtime_ns in files:
+        state = known[path][0] if path in known else None
+        if state is not None and (state.size, state.mtime_ns) == (size, mtime_ns):
+            states[path] = state
+        else:
+            states[path] = FileState(path, size, mtime_ns, file_sha(root / path), selected=True)
+    return Inventory(files, known, states, tuple(cache.warnings))
+
+
+def scan(request: ScanRequest, env: Env, inventory: Inventory | None = None) -> ScanResult:
+    """Run the required controls' rules over the repository (its inventory taken now, or before)."""
+    if inventory is None:
+        inventory = take_inventory(request, env)
+    root = request.root
+    languages = languages_of(path for path, _, _ in inventory.files)
+    rules_root = request.rules_root or rules_dir()
+    if request.cache_dir is None:
+        rules = [*collect_rules(request.controls, languages, rules_root), _ANNOTATION_RULE]
+        raw = _EngineRun(root, rules, request, env).result()
+        findings = _findings(_hits(raw.get("results", []), root), rules, request.controls)
+        outcome = _Outcome(findings, len(raw.get("paths", {}).get("scanned", [])), raw.get("errors", []), ())
     else:
-        results, files_scanned, engine_errors, notes = _scan_with_cache(
-            root, files, rules, request, env, request.cache_dir
-        )
-    findings = tuple(_findings({"results": results}, root, set(request.controls)))
-    errors = tuple(_engine_error_text(error) for error in engine_errors if error.get("level") == "error")
-    covered = tuple(
-        sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"})
-    )
+        rules, outcome = _scan_with_cache(root, inventory, languages, request, env, request.cache_dir)
+    errors = tuple(_engine_error_text(error) for error in outcome.engine_errors if error.get("level") == "error")
+    covered = tuple(sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"}))
     return ScanResult(
-        findings=findings,
+        findings=tuple(sorted(outcome.findings, key=_FINDING_ORDER)),
         covered_controls=covered,
-        files_scanned=files_scanned,
+        files_scanned=outcome.files_scanned,
         languages=languages,
         rules_run=len(rules),
         engine=" ".join(engine_command(env)[1:]) or "semgrep",
         excluded=request.excludes,
         errors=errors,
-        notes=notes,
+        notes=outcome.notes,
     )
 
 
 def engine_version(env: Env) -> str:
-    """What the cache keys on: the engine package's version, or the override binary's identity."""
-    override = env.get("VIBEWARD_SEMGREP")
-    if override:
-        try:
-            return f"{override}@{Path(override).stat().st_mtime_ns}"
-        except OSError:
-            return override
-    from importlib.metadata import PackageNotFoundError, version
-
+    """What the cache keys on: the engine package's version, else the executable's identity."""
+    command = engine_command(env)
+    # The semgrep beside this Python is the package installed with vibeward.
+    installed = _installed_version("semgrep") if command[0] == str(Path(sys.executable).parent / "semgrep") else None
+    if installed:
+        return f"semgrep {installed} {' '.join(command[2:])}"
+    executable = shutil.which(command[0]) or command[0]
     try:
-        return f"semgrep {version('semgrep')} {' '.join(engine_command(env)[2:])}"
-    except PackageNotFoundError:
-        return "semgrep (unknown version)"
+        return f"{executable}@{Path(executable).stat().st_mtime_ns} {' '.join(command[2:])}"
+    except OSError:
+        return executable
+
+
+def _installed_version(package: str) -> str | None:
+    """The version in the name of the package's .dist-info folder (importlib.metadata takes ~30 ms to start)."""
+    prefix = f"{package}-"
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(prefix) and name.endswith(".dist-info"):
+                return name[len(prefix) : -len(".dist-info")]
+    return None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    findings: list[Finding]
+    files_scanned: int
+    engine_errors: Sequence[Mapping[str, Any]]
+    notes: tuple[str, ...]
 
 
 # Past this many files to rescan, one whole-tree run is cheaper than naming each file.
@@ -278,77 +340,113 @@ _FULL_SCAN_FILES = 2000
 
 def _scan_with_cache(
     root: Path,
-    files: list[tuple[str, int, int]],
-    rules: list[dict[str, Any]],
+    inventory: Inventory,
+    languages: Sequence[str],
     request: ScanRequest,
     env: Env,
     cache_dir: Path,
-) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]], tuple[str, ...]]:
-    """Reuse per-file results whose content and rules are unchanged; run the engine on the rest."""
-    from tracer.cache import FileState, ResultCache, file_sha, rules_key
+) -> tuple[list[dict[str, Any]], _Outcome]:
+    """Reuse per-file results whose content and rules are unchanged; run the engine on the rest.
 
+    The engine runs in the background while the stored results of unchanged files are decoded.
+    """
     version = engine_version(env)
     cache = ResultCache(cache_dir, version)
+    run: _EngineRun | None = None
     try:
+        read = _cached_reader(cache)
+        rules = [*collect_rules(request.controls, languages, request.rules_root or rules_dir(), read), _ANNOTATION_RULE]
         by_control: dict[str, list[dict[str, Any]]] = {}
         for rule in rules:
             by_control.setdefault(str(rule["metadata"]["control"]), []).append(rule)
         ckeys = {control: rules_key(items, version) for control, items in by_control.items()}
         ckey_of_rule = {str(rule["id"]): ckeys[str(rule["metadata"]["control"])] for rule in rules}
-        known = cache.known_files()
-        states: dict[str, FileState] = {}
-        for path, size, mtime_ns in files:
-            before = known.get(path)
-            if before is not None and (before.size, before.mtime_ns) == (size, mtime_ns):
-                states[path] = before
-            else:
-                states[path] = FileState(path, size, mtime_ns, file_sha(root / path), selected=True)
         wanted = list(ckeys.values())
-        cached = cache.lookup((s.sha for s in states.values() if s.selected), wanted)
-        stale = [p for p, s in states.items() if s.selected and any((s.sha, k) not in cached for k in wanted)]
-        fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        engine_errors: list[dict[str, Any]] = []
+        known, states = inventory.known, dict(inventory.states)
+        stored: dict[str, Stored] = {}
+        for path, (state, kept) in known.items():
+            if kept is not None and states.get(path) == state:  # unchanged since it was stored
+                stored[state.sha] = kept
+        unknown = [s.sha for s in states.values() if s.selected and s.sha not in stored]
+        if unknown:
+            stored.update(cache.stored(unknown))
+        stale = [p for p, s in states.items() if s.selected and not (s.sha in stored and stored[s.sha].has(wanted))]
+        full = bool(stale) and (not known or len(stale) > max(_FULL_SCAN_FILES, len(states) // 4))
         if stale:
-            full = not known or len(stale) > max(_FULL_SCAN_FILES, len(states) // 4)
-            raw = _run_engine(root, rules, request, env, targets=None if full else stale)
+            run = _EngineRun(root, rules, request, env, targets=None if full else stale)
+        # While the engine runs: the findings of every unchanged file.
+        decoded: dict[str, HitsByKey] = {}
+        reused: dict[str, list[Hit]] = {}
+        changed = set(stale)
+        for path, state in states.items():
+            if state.selected and path not in changed:
+                if state.sha not in decoded:
+                    decoded[state.sha] = stored[state.sha].decode()
+                reused[path] = _of_keys(decoded[state.sha], wanted)
+        findings = _findings(reused, rules, request.controls)
+        fresh: dict[str, HitsByKey] = {}
+        engine_errors: list[dict[str, Any]] = []
+        if run is not None:
+            raw = run.result()
             engine_errors = list(raw.get("errors", []))
             scanned = set(raw.get("paths", {}).get("scanned", []))
-            _with_context(raw.get("results", []), root)
-            grouped: dict[str, list[dict[str, Any]]] = {}
-            for result in raw.get("results", []):
-                grouped.setdefault(str(result.get("path", "")), []).append(result)
+            found = _hits(raw.get("results", []), root)
             for path in states if full else stale:
                 state = states[path]
                 if path not in scanned:
-                    states[path] = FileState(state.path, state.size, state.mtime_ns, state.sha, selected=False)
+                    states[path] = state._replace(selected=False)
                     continue
-                for ckey in wanted:
-                    fresh[(state.sha, ckey)] = []
-                for result in grouped.get(path, []):
-                    stored = {k: v for k, v in result.items() if k != "path"}
-                    fresh[(state.sha, ckey_of_rule.get(str(result.get("check_id")), ""))].append(stored)
+                by_key: HitsByKey = {ckey: [] for ckey in wanted}
+                for hit in found.get(path, ()):
+                    by_key[ckey_of_rule[hit[0]]].append(hit)
+                fresh[state.sha] = by_key
             cache.store((states[p] for p in (states if full else stale)), fresh)
         gone = set(known) - set(states)
         if gone:
             cache.forget(gone)
-        results: list[dict[str, Any]] = []
-        selected = [s for s in states.values() if s.selected]
-        for state in selected:
-            for ckey in wanted:
-                for item in fresh.get((state.sha, ckey), cached.get((state.sha, ckey), [])):
-                    results.append({**item, "path": state.path})
-        reused = len(selected) - len([p for p in stale if states[p].selected])
-        notes = (*cache.warnings, f"cache: {reused} of {len(selected)} files reused, {len(stale)} rescanned")
-        return results, len(selected), engine_errors, tuple(notes)
+        rescanned = {p: _of_keys(fresh[states[p].sha], wanted) for p in stale if states[p].selected}
+        findings += _findings(rescanned, rules, request.controls)
+        selected = sum(1 for s in states.values() if s.selected)
+        counts = f"cache: {len(reused)} of {selected} files reused, {len(stale)} rescanned"
+        notes = (*inventory.warnings, *cache.warnings, counts)
+        return rules, _Outcome(findings, selected, engine_errors, notes)
     finally:
+        if run is not None:
+            run.close()
         cache.close()
 
 
-def _run_engine(
-    root: Path, rules: list[dict[str, Any]], request: ScanRequest, env: Env, targets: Sequence[str] | None = None
-) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="vibeward-") as tmp:
-        rule_file = Path(tmp) / "rules.yml"
+def _cached_reader(cache: ResultCache) -> RuleReader:
+    """read_rules through the cache, keyed by the rule file's path, size and modification time."""
+
+    def read(path: Path, control: str) -> list[dict[str, Any]]:
+        info = path.stat()
+        rules = cache.rule_file(path, info.st_size, info.st_mtime_ns)
+        if rules is None:
+            rules = read_rules(path, control)
+            cache.store_rule_file(path, info.st_size, info.st_mtime_ns, rules)
+        return rules
+
+    return read
+
+
+class _EngineRun:
+    """One engine process, started at once; result() waits for it and reads its JSON."""
+
+    def __init__(
+        self,
+        root: Path,
+        rules: list[dict[str, Any]],
+        request: ScanRequest,
+        env: Env,
+        targets: Sequence[str] | None = None,
+    ) -> None:
+        self.rule_ids = {str(rule["id"]) for rule in rules}
+        self.timeout = request.timeout
+        # Output goes to files, not pipes: a full pipe would stall the engine while we work.
+        self.folder = tempfile.TemporaryDirectory(prefix="vibeward-")
+        folder = Path(self.folder.name)
+        rule_file = folder / "rules.yml"
         # JSON is YAML, and far faster to write than YAML for a large rule pack.
         rule_file.write_text(json.dumps({"rules": rules}), encoding="utf-8")
         command = [
@@ -364,45 +462,63 @@ def _run_engine(
             *(f"--exclude={pattern}" for pattern in request.excludes),
             *(["--", *targets] if targets is not None else ["."]),
         ]
+        self.stdout = (folder / "out.json").open("w+b")
+        self.stderr = (folder / "err.txt").open("w+b")
         try:
-            completed = subprocess.run(
-                command,
-                cwd=root,
-                env=env.engine_environ(),
-                capture_output=True,
-                timeout=request.timeout,
-                check=False,
+            self.process = subprocess.Popen(
+                command, cwd=root, env=env.engine_environ(), stdout=self.stdout, stderr=self.stderr
             )
         except FileNotFoundError:
+            self._remove_files()
             raise EngineError(
                 "semgrep not found", "install vibeward with its dependencies (make demo) or put semgrep on PATH"
             ) from None
+
+    def close(self) -> None:
+        """Stop the engine if it still runs (timed out, an error or an interrupt here) and remove its files."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._remove_files()
+
+    def _remove_files(self) -> None:
+        self.stdout.close()
+        self.stderr.close()
+        self.folder.cleanup()
+
+    def result(self) -> dict[str, Any]:
+        try:
+            returncode = self.process.wait(timeout=self.timeout)
+            self.stdout.seek(0)
+            output = self.stdout.read()
+            self.stderr.seek(0)
+            stderr = self.stderr.read().decode("utf-8", "replace").strip()
         except subprocess.TimeoutExpired:
             raise EngineError(
-                f"semgrep did not finish within {request.timeout} s", "raise scan.timeout or exclude large folders"
+                f"semgrep did not finish within {self.timeout} s", "raise scan.timeout or exclude large folders"
             ) from None
-    stderr = completed.stderr.decode("utf-8", "replace").strip()
-    try:
-        raw = json.loads(completed.stdout)
-    except json.JSONDecodeError:
-        raw = None
-    if completed.returncode not in (0, 1) or not isinstance(raw, dict):
-        detail = ""
-        if isinstance(raw, dict) and raw.get("errors"):
-            detail = _engine_error_text(raw["errors"][0])
-        elif stderr:
-            detail = stderr.splitlines()[-1]
-        raise EngineError(
-            f"semgrep failed (exit {completed.returncode}): {detail or 'no output'}",
-            "run with VIBEWARD_ENGINE=pysemgrep to compare, or report it with the message above",
-        )
-    # The Python CLI prefixes rule ids with the rule file's folders ("tmp.vibeward-x.<id>").
-    known = {str(rule["id"]) for rule in rules}
-    for result in raw.get("results", []):
-        check_id = str(result.get("check_id", ""))
-        if check_id not in known:
-            result["check_id"] = next((i for i in known if check_id.endswith("." + i)), check_id)
-    return raw
+        finally:
+            self.close()
+        try:
+            raw = json.loads(output)
+        except json.JSONDecodeError:
+            raw = None
+        if returncode not in (0, 1) or not isinstance(raw, dict):
+            detail = ""
+            if isinstance(raw, dict) and raw.get("errors"):
+                detail = _engine_error_text(raw["errors"][0])
+            elif stderr:
+                detail = stderr.splitlines()[-1]
+            raise EngineError(
+                f"semgrep failed (exit {returncode}): {detail or 'no output'}",
+                "run with VIBEWARD_ENGINE=pysemgrep to compare, or report it with the message above",
+            )
+        # The Python CLI prefixes rule ids with the rule file's folders ("tmp.vibeward-x.<id>").
+        for result in raw.get("results", []):
+            check_id = str(result.get("check_id", ""))
+            if check_id not in self.rule_ids:
+                result["check_id"] = next((i for i in self.rule_ids if check_id.endswith("." + i)), check_id)
+        return raw
 
 
 def _engine_error_text(error: Mapping[str, Any]) -> str:
@@ -411,67 +527,65 @@ def _engine_error_text(error: Mapping[str, Any]) -> str:
     return f"{path}: {message}" if path else message
 
 
-def _findings(raw: Mapping[str, Any], root: Path, wanted: set[str]) -> list[Finding]:
+def _of_keys(by_key: HitsByKey, ckeys: Sequence[str]) -> list[Hit]:
+    return [hit for ckey in ckeys for hit in by_key[ckey]]
+
+
+def _findings(
+    hits: Mapping[str, Sequence[Hit]], rules: Sequence[Mapping[str, Any]], controls: Iterable[str]
+) -> list[Finding]:
+    """Hits -> findings of the wanted controls (unsorted)."""
+    wanted = set(controls)
+    metadata_of = {str(rule["id"]): rule.get("metadata") or {} for rule in rules}
     found: list[Finding] = []
-    lines_cache: dict[str, list[str]] = {}
-    for result in raw.get("results", []):
-        extra = result.get("extra", {})
-        metadata = extra.get("metadata") or {}
-        path = str(result.get("path", ""))
-        start = int(result.get("start", {}).get("line", 0))
-        end = int(result.get("end", {}).get("line", start))
-        message = str(extra.get("message", ""))
-        param_value = param_unit = ""
-        mark = _PARAM_RE.search(message)
-        if mark:
-            param_value, _, param_unit = mark.group(1).rpartition("|")
-            message = message[: mark.start()]
-        rule_id = str(result.get("check_id", ""))
-        context = result.get("vibeward")  # end line and snippet kept in the cache with the result
-        if isinstance(context, dict):
-            end, snippet = int(context["end"]), str(context["snippet"])
-        else:
-            if rule_id.endswith(ANNOTATION_RULE_ID):
-                end = _annotated_end(root, path, start, lines_cache)
-            snippet = _snippet(root, path, start, end, lines_cache)
-        if rule_id.endswith(ANNOTATION_RULE_ID):
-            controls = [c.strip() for c in message.split("implements", 1)[-1].split(",")]
-            for control in controls:
-                if control in wanted:
-                    found.append(
-                        Finding(
-                            control=control,
-                            kind="evidence",
-                            rule=ANNOTATION_RULE_ID,
-                            path=path,
-                            start_line=start,
-                            end_line=end,
-                            message="annotated in the code: vibeward: implements",
-                            snippet=snippet,
-                        )
+    for path, items in hits.items():
+        for rule_id, start, end, message, snippet in items:
+            param_value = param_unit = ""
+            mark = _PARAM_RE.search(message)
+            if mark:
+                param_value, _, param_unit = mark.group(1).rpartition("|")
+                message = message[: mark.start()]
+            if rule_id == ANNOTATION_RULE_ID:
+                controls = [c.strip() for c in message.split("implements", 1)[-1].split(",")]
+                found.extend(
+                    Finding(
+                        control=control,
+                        kind="evidence",
+                        rule=ANNOTATION_RULE_ID,
+                        path=path,
+                        start_line=start,
+                        end_line=end,
+                        message="annotated in the code: vibeward: implements",
+                        snippet=snippet,
                     )
-            continue
-        control = str(metadata.get("control", ""))
-        if control not in wanted:
-            continue
-        param = metadata.get("param") if isinstance(metadata.get("param"), dict) else {}
-        found.append(
-            Finding(
-                control=control,
-                kind=str(metadata.get("kind", "evidence")),
-                rule=rule_id,
-                path=path,
-                start_line=start,
-                end_line=end,
-                message=message,
-                snippet=snippet,
-                param_name=_param_name(param, param_unit),
-                # A rule may state the value it implies (bcrypt.DefaultCost is 10) instead of capturing it.
-                param_value=param_value or (str(param["value"]) if param and "value" in param else ""),
+                    for control in dict.fromkeys(controls)
+                    if control in wanted
+                )
+                continue
+            metadata = metadata_of.get(rule_id, {})
+            control = str(metadata.get("control", ""))
+            if control not in wanted:
+                continue
+            param = metadata.get("param") if isinstance(metadata.get("param"), dict) else {}
+            found.append(
+                Finding(
+                    control=control,
+                    kind=str(metadata.get("kind", "evidence")),
+                    rule=rule_id,
+                    path=path,
+                    start_line=start,
+                    end_line=end,
+                    message=message,
+                    snippet=snippet,
+                    param_name=_param_name(param, param_unit),
+                    # A rule may state the value it implies (bcrypt.DefaultCost is 10) instead of capturing it.
+                    param_value=param_value or (str(param["value"]) if param and "value" in param else ""),
+                )
             )
-        )
-    found.sort(key=lambda f: (f.control, f.kind, f.path, f.start_line, f.rule))
     return found
+
+
+_FINDING_ORDER = attrgetter("control", "kind", "path", "start_line", "rule", "end_line", "message", "param_value")
 
 
 def _param_name(param: Mapping[str, Any] | None, unit: str) -> str:
@@ -482,16 +596,20 @@ def _param_name(param: Mapping[str, Any] | None, unit: str) -> str:
     return f"{name}_{unit}" if unit and not unit.startswith("$") else name
 
 
-def _with_context(results: list[dict[str, Any]], root: Path) -> None:
-    """Attach each result's end line and snippet, so a cached result needs no file read later."""
+def _hits(results: Sequence[Mapping[str, Any]], root: Path) -> dict[str, list[Hit]]:
+    """The engine's results by path, in the compact form the cache keeps (with end line and snippet)."""
     lines_cache: dict[str, list[str]] = {}
+    found: dict[str, list[Hit]] = {}
     for result in results:
         path = str(result.get("path", ""))
+        rule_id = str(result.get("check_id", ""))
         start = int(result.get("start", {}).get("line", 0))
         end = int(result.get("end", {}).get("line", start))
-        if str(result.get("check_id", "")).endswith(ANNOTATION_RULE_ID):
+        if rule_id == ANNOTATION_RULE_ID:
             end = _annotated_end(root, path, start, lines_cache)
-        result["vibeward"] = {"end": end, "snippet": _snippet(root, path, start, end, lines_cache)}
+        message = str(result.get("extra", {}).get("message", ""))
+        found.setdefault(path, []).append((rule_id, start, end, message, _snippet(root, path, start, end, lines_cache)))
+    return found
 
 
 def _file_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,7 @@ from tracer import catalog as catalog_module
 from tracer import config, delta, diff, locate, requirements, trace
 from tracer.env import Env
 from tracer.errors import GitError, InputError, TracerError, TrackerError, UsageError
-from tracer.gitinfo import RepoInfo, repo_info
-from tracer.gitrepo import DST_PREFIX, Git
+from tracer.gitrepo import DST_PREFIX, Git, RepoInfo, repo_info
 from tracer.model import ChangeSet, Classification, RequirementSet, ScanResult, Ticket, TraceResult
 from tracer.sources.file import read_ticket_file
 
@@ -211,29 +211,35 @@ def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[Tra
     if request.enforcement:
         org = replace(org, enforcement=request.enforcement)
     today = request.as_of or deps.today()
-    notes: tuple[str, ...] = ()
-    plans: list[tuple[Ticket | None, Classification | None, RequirementSet]]
-    if request.controls:
-        plans = [(None, *plan(None, request.controls, org, today))]
-    else:
-        tickets, notes = resolve_tickets(request, org, deps.env, root)
-        plans = [(ticket, *plan(ticket, (), org, today)) for ticket in tickets]
-    wanted = tuple(dict.fromkeys(c for _, _, required in plans for c in required.control_ids))
     excludes = locate.DEFAULT_EXCLUDES + org.exclude + request.extra_excludes
-    changes, change_notes = changes_for(request, scan_root, deps.env)
-    notes += change_notes
     cache = cache_dir(root, org, deps.env, request.use_cache)
     scan_request = locate.ScanRequest(
         root=scan_root,
-        controls=wanted,
+        controls=(),
         excludes=excludes,
         timeout=org.scan_timeout,
         cache_dir=cache if scan_root == root else worktree_cache(cache),
     )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The files are walked and hashed while the tracker answers: the inventory needs no ticket.
+        taking = pool.submit(locate.take_inventory, scan_request, deps.env)
+        notes: tuple[str, ...] = ()
+        plans: list[tuple[Ticket | None, Classification | None, RequirementSet]]
+        if request.controls:
+            plans = [(None, *plan(None, request.controls, org, today))]
+        else:
+            tickets, notes = resolve_tickets(request, org, deps.env, root)
+            plans = [(ticket, *plan(ticket, (), org, today)) for ticket in tickets]
+        wanted = tuple(dict.fromkeys(c for _, _, required in plans for c in required.control_ids))
+        scan_request = replace(scan_request, controls=wanted)
+        changes, change_notes = changes_for(request, scan_root, deps.env)
+        notes += change_notes
+        # An inventory that failed (an empty folder) matters only if something is to be scanned.
+        inventory = taking.result() if wanted else None
     before: ScanResult | None = None
     base_commit = ""
-    if wanted:
-        scan = locate.scan(scan_request, deps.env)
+    if inventory is not None:
+        scan = locate.scan(scan_request, deps.env, inventory)
         if request.delta and changes is not None:
             before, base_commit, delta_notes = base_scan(request, scan_root, scan_request, deps.env)
             notes += delta_notes
