@@ -113,3 +113,47 @@ def test_two_checks_at_once_share_the_cache_safely(shop: Path, tmp_path: Path, r
     expected = len(scan(shop, None).findings)
     assert counts == {str(expected)}
     assert len(scan(shop, cache).findings) == expected
+
+
+POLYGLOT_CONTROLS = ("password_hashing", "security_headers", "parameterized_queries")
+
+
+def test_a_rescan_runs_only_the_changed_files_languages_and_still_equals_a_cold_run(
+    tmp_path: Path, repo_root: Path
+) -> None:
+    """The rules of other languages are left out of a rescan; the findings must not change."""
+    repo = tmp_path / "polyglot"
+    for control in POLYGLOT_CONTROLS:
+        for target in sorted((repo_root / "semgrep-rules" / control).iterdir()):
+            if target.suffix not in (".yml", ".yaml"):
+                (repo / control).mkdir(parents=True, exist_ok=True)
+                shutil.copy(target, repo / control / target.name)
+    changed = [repo / "password_hashing" / "python.py", repo / "password_hashing" / "javascript.js"]
+    rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "javascript", "java", "go"), locate.rules_dir())
+    kept = locate.rules_for_files(rules, [str(p.relative_to(repo)) for p in changed])
+    assert 0 < len(kept) < len(rules)
+    assert not any(set(rule["languages"]) <= {"java", "go"} for rule in kept)
+
+    env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
+    cache = tmp_path / "cache"
+
+    def scan_polyglot(cache_dir: Path | None) -> ScanResult:
+        return locate.scan(
+            locate.ScanRequest(root=repo, controls=POLYGLOT_CONTROLS, excludes=(), cache_dir=cache_dir), env
+        )
+
+    scan_polyglot(cache)
+    for path in changed:
+        touch_and_append(path, "\n" if path.suffix == ".py" else "\n// changed\n")
+    warm = scan_polyglot(cache)
+    assert warm.notes[-1].endswith("2 rescanned")
+    assert comparable(warm) == comparable(scan_polyglot(None))
+    assert {f.path for f in warm.findings} >= {"password_hashing/python.py", "password_hashing/javascript.js"}
+    assert any(f.path.endswith(".conf") for f in warm.findings)  # the nginx settings rule still ran where it should
+
+
+def test_rules_for_files_keeps_everything_for_files_of_unknown_kind() -> None:
+    rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "java"), locate.rules_dir())
+    assert locate.rules_for_files(rules, ["bin/manage"]) == rules  # a shebang script: semgrep may read it as Python
+    assert locate.rules_for_files(rules, ["app/models.pyi", "app/x.py"]) == rules
+    assert locate.rules_for_files(rules, ["deploy/nginx.conf"]) == rules

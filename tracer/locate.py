@@ -171,6 +171,49 @@ def detect_languages(root: Path, excludes: Sequence[str]) -> tuple[tuple[str, ..
 
 
 RuleReader = Callable[[Path, str], list[dict[str, Any]]]
+# Rule languages (semgrep's names and aliases) -> ours; rules in any other (regex, generic,
+# yaml, ...) may match any file and are always kept.
+_CODE_LANGUAGE_OF_RULE: Mapping[str, str] = {
+    "python": "python",
+    "py": "python",
+    "javascript": "javascript",
+    "js": "javascript",
+    "typescript": "typescript",
+    "ts": "typescript",
+    "java": "java",
+    "go": "go",
+    "golang": "go",
+}
+
+# A file's language -> the rule languages that may match it (JS and TS rules cross over).
+_RULE_LANGUAGES_FOR_FILE: Mapping[str, frozenset[str]] = {
+    "python": frozenset({"python"}),
+    "javascript": frozenset({"javascript", "typescript"}),
+    "typescript": frozenset({"javascript", "typescript"}),
+    "java": frozenset({"java"}),
+    "go": frozenset({"go"}),
+}
+
+
+def rules_for_files(rules: list[dict[str, Any]], paths: Iterable[str]) -> list[dict[str, Any]]:
+    """The rules that can match these files: a rescan of three Python files needs no Java rule.
+
+    The engine picks a rule's files by their endings, so leaving out the rules of languages none
+    of these files is in changes no finding. A file whose ending names no language we know
+    (a script with a shebang, a .pyi stub, a settings file) keeps every rule.
+    """
+    present: set[str] = set()
+    for path in paths:
+        language = LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
+        if language is None:
+            return rules
+        present.update(_RULE_LANGUAGES_FOR_FILE[language])
+    kept = []
+    for rule in rules:
+        languages = {_CODE_LANGUAGE_OF_RULE.get(str(name).lower(), "") for name in rule.get("languages") or ["?"]}
+        if "" in languages or languages & present:
+            kept.append(rule)
+    return kept
 
 
 def collect_rules(
@@ -373,7 +416,8 @@ def _scan_with_cache(
         stale = [p for p, s in states.items() if s.selected and not (s.sha in stored and stored[s.sha].has(wanted))]
         full = bool(stale) and (not known or len(stale) > max(_FULL_SCAN_FILES, len(states) // 4))
         if stale:
-            run = _EngineRun(root, rules, request, env, targets=None if full else stale)
+            targets = None if full else stale
+            run = _EngineRun(root, rules if full else rules_for_files(rules, stale), request, env, targets)
         # While the engine runs: the findings of every unchanged file.
         decoded: dict[str, HitsByKey] = {}
         reused: dict[str, list[Hit]] = {}
