@@ -403,6 +403,10 @@ def test_plain_ascii_matching_agrees_with_the_general_matcher(default_config: Or
     matcher = build_classifier(default_config).matcher
     texts = [text for pair in MIXED for text in pair]
     texts += [" ".join(words) for words in itertools.permutations(["stored in", "plain text", "the log", "api key"])]
+    # phrases across 1-4 separators (spaces, -, _, /, *, ~, +), and across too many or the wrong ones
+    texts += [
+        f"the card{gap}number was stored in{gap}plain{gap}text" for gap in (" ", "  ", " - ", "_/*~", "+ - +", ", ")
+    ]
     for text in texts:
         plain = field_words(text)
         general = field_words(text)

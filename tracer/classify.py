@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 from tracer.config import OrgConfig
 from tracer.frameworks import FrameworkRules, Item, frameworks_for, strongest_items
 from tracer.lexicon import (
+    SEPARATOR,
     Context,
     FieldWords,
     Lexicon,
@@ -43,6 +44,7 @@ from tracer.lexicon import (
     compile_context,
     field_words,
     load_lexicon,
+    trie_pattern,
     word_forms,
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
@@ -56,8 +58,8 @@ _SINGLE_WORD = re.compile(r"[^\W_]+")
 class _CompiledSense:
     id: str
     near: Context | None
-    before: tuple[str, ...]  # regex alternatives for the words right before a match
-    after: tuple[str, ...]  # ... and right after it
+    before: tuple[tuple[str, ...], ...]  # word forms that may stand right before a match
+    after: tuple[tuple[str, ...], ...]  # ... and right after it
     ticket_wide: bool
 
 
@@ -131,7 +133,7 @@ class _Field:
             self._windows = {}
         around = self._windows.get((start, end))
         if around is None:
-            around = self._windows[(start, end)] = Window(self.low, start, end, size)
+            around = self._windows[(start, end)] = Window(self.low, start, end, size, self.prepared.spaced)
         return around
 
     def locate(self, start: int, end: int) -> _Place:
@@ -220,44 +222,49 @@ class Classifier:
         # Then on the matches the senses kept, before the regions are found.
         if not kept or self._cannot_fire((raw.term, weight * region_bound) for _, raw, _, weight in kept):
             return self.quiet
+        # One pass over the kept matches: their weight in their region, their place, and what
+        # they say for the indicators, the frameworks and the risk.
         region_weights = lexicon.region_weights
-        hits: list[_Hit] = []
-        for term, raw, item, field_weight in kept:
-            region = item.kind_at(raw.start)
-            hits.append(
-                _Hit(term, raw, item, field_weight * region_weights.get(region, 1.0) if region else field_weight)
-            )
-        places = [hit.item.locate(hit.raw.start, hit.raw.end) for hit in hits]
-        built: dict[Item, Evidence] = {}  # evidence objects, shared between indicators and frameworks
-        indicators = self._indicators(hits, places, built)
-        if not indicators:
-            return self.quiet
-        signals: list[tuple[str, bool, Item]] = []
-        exposure: dict[str, tuple[float, int, float]] = {}  # risk signal -> strength, hit, weight
+        trigger_of = self.trigger_of
+        tag_near = self.tag_near
         window = lexicon.window
         trigger_weight = lexicon.trigger_weight
-        for index, hit in enumerate(hits):
-            field, start, end, text = places[index]
-            rule = hit.term.id
-            trigger = self.trigger_of.get(hit.raw.term)
+        places: list[_Place] = []
+        rules: list[str] = []  # the term id of each kept match
+        scores = _Scores()
+        signals: list[tuple[str, bool, Item]] = []
+        exposure: dict[str, tuple[float, int, float]] = {}  # risk signal -> strength, match, weight
+        for index, (term, raw, item, multiplier) in enumerate(kept):
+            start, end, term_index = raw
+            region = item.kind_at(start)
+            if region:
+                multiplier *= region_weights.get(region, 1.0)
+            place = item.locate(start, end)
+            places.append(place)
+            rule = term.id
+            rules.append(rule)
+            if term.indicators:
+                scores.add(term, index, multiplier)
+            trigger = trigger_of.get(term_index)
             if trigger is not None:
-                signals.append(
-                    (trigger, True, (round(trigger_weight * hit.multiplier, 3), field, start, end, text, rule))
-                )
+                signals.append((trigger, True, (round(trigger_weight * multiplier, 3), *place, rule)))
                 continue
-            for name, tag in hit.term.frameworks.items():
-                context = self.tag_near.get((hit.raw.term, name))
-                if context is None or context.in_window(hit.item.window(hit.raw.start, hit.raw.end, window)):
-                    lexical = (round(tag.weight * hit.multiplier, 3), field, start, end, text, rule)
-                    signals.append((name, False, lexical))
-            for name, weight in hit.term.risk.items():
+            for name, tag in term.frameworks.items():
+                context = tag_near.get((term_index, name))
+                if context is None or context.in_window(item.window(start, end, window)):
+                    signals.append((name, False, (round(tag.weight * multiplier, 3), *place, rule)))
+            for name, weight in term.risk.items():
                 # score_risk keeps the first strongest signal of each name: only those are built.
-                strength = weight * min(hit.multiplier, 1.0)
+                strength = weight * min(multiplier, 1.0)
                 best = exposure.get(name)
                 if best is None or strength > best[0]:
                     exposure[name] = (strength, index, weight)
+        built: dict[Item, Evidence] = {}  # evidence objects, shared between indicators and frameworks
+        indicators = self._indicators(scores, places, rules, built)
+        if not indicators:
+            return self.quiet
         risk_signals = [
-            RiskSignal(name, strength, hits[index].evidence(weight, places[index]))
+            RiskSignal(name, strength, _evidence(places[index], weight, rules[index]))
             for name, (strength, index, weight) in exposure.items()
         ]
         frameworks = frameworks_for(signals, indicators, self.config, self.framework_rules, built)
@@ -362,64 +369,74 @@ class Classifier:
         return checks.required is not None and not checks.required.in_window(around)
 
     def _indicators(
-        self, hits: Sequence[_Hit], places: Sequence[_Place], built: dict[Item, Evidence]
+        self, scores: _Scores, places: Sequence[_Place], rules: Sequence[str], built: dict[Item, Evidence]
     ) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
         cap = self.lexicon.repeat_cap
-        # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
-        own: dict[str, dict[str, list[float]]] = {}
-        everything: dict[str, dict[str, list[float]]] = {}
-        ranked: dict[str, list[tuple[float, int]]] = {}  # indicator -> (-weight, hit), to sort
-        for index, hit in enumerate(hits):
-            term = hit.term
-            for name, weight in term.indicators.items():
-                value = weight * hit.multiplier
-                rules = everything.get(name)
-                if rules is None:
-                    rules = everything[name] = {}
-                    ranked[name] = []
-                ranked[name].append((-value, index))
-                rule = rules.get(term.id)
-                if rule is None:
-                    rule = rules[term.id] = [0.0, 0.0]
-                rule[0] += value
-                rule[1] = max(rule[1], value)
-                if not term.support:
-                    rule = own.setdefault(name, {}).setdefault(term.id, [0.0, 0.0])
-                    rule[0] += value
-                    rule[1] = max(rule[1], value)
-        if not any(_total(rules, cap) >= threshold for rules in own.values()):
+        if not any(_total(by_rule, cap) >= threshold for by_rule in scores.own.values()):
             return ()
         fired: list[IndicatorHit] = []
         shown = self.lexicon.max_evidence
+        everything = scores.everything
         for name in INDICATORS:
-            rules = everything.get(name)
-            if not rules:
+            by_rule = everything.get(name)
+            if not by_rule:
                 continue
-            score = round(_total(rules, cap), 3)
+            score = round(_total(by_rule, cap), 3)
             if score >= threshold:
                 # Evidence objects only for what is shown: the strongest matches of a fired indicator.
-                best = sorted(ranked[name])[: 3 * shown]
-                items = [(round(-weight, 3), *places[i], hits[i].term.id) for weight, i in best]
+                best = sorted(scores.ranked[name])[: 3 * shown]
+                items = [(round(-weight, 3), *places[i], rules[i]) for weight, i in best]
                 fired.append(IndicatorHit(name, score, strongest_items(items, shown, built)))
         return tuple(fired)
+
+
+class _Scores:
+    """The indicator evidence of the kept matches, summed by indicator and rule."""
+
+    __slots__ = ("everything", "own", "ranked")
+
+    def __init__(self) -> None:
+        # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
+        self.own: dict[str, dict[str, list[float]]] = {}
+        self.everything: dict[str, dict[str, list[float]]] = {}
+        self.ranked: dict[str, list[tuple[float, int]]] = {}  # indicator -> (-weight, match), to sort
+
+    def add(self, term: Term, index: int, multiplier: float) -> None:
+        everything = self.everything
+        for name, weight in term.indicators.items():
+            value = weight * multiplier
+            by_rule = everything.get(name)
+            if by_rule is None:
+                by_rule = everything[name] = {}
+                self.ranked[name] = [(-value, index)]
+            else:
+                self.ranked[name].append((-value, index))
+            rule = by_rule.get(term.id)
+            if rule is None:
+                by_rule[term.id] = [0.0 + value, max(0.0, value)]  # as if added to [0.0, 0.0]
+            else:
+                rule[0] += value
+                rule[1] = max(rule[1], value)
+            if not term.support:
+                own = self.own.get(name)
+                if own is None:
+                    own = self.own[name] = {}
+                rule = own.get(term.id)
+                if rule is None:
+                    own[term.id] = [0.0 + value, max(0.0, value)]
+                else:
+                    rule[0] += value
+                    rule[1] = max(rule[1], value)
 
 
 def _total(rules: Mapping[Any, list[float]], cap: float) -> float:
     return sum(min(total, cap * best) for total, best in rules.values())
 
 
-class _Hit(NamedTuple):
-    """One kept match and its weight before the term's own weight (a tuple: it is made per match)."""
-
-    term: Term
-    raw: RawMatch
-    item: _Field
-    multiplier: float
-
-    def evidence(self, weight: float, place: _Place | None = None) -> Evidence:
-        name, start, end, text = place or self.item.locate(self.raw.start, self.raw.end)
-        return Evidence(field=name, text=text, start=start, end=end, weight=round(weight, 3), rule=self.term.id)
+def _evidence(place: _Place, weight: float, rule: str) -> Evidence:
+    name, start, end, text = place
+    return Evidence(field=name, text=text, start=start, end=end, weight=round(weight, 3), rule=rule)
 
 
 _Place = tuple[str, int, int, str]  # field name ("labels[2]"), source offsets, source text
@@ -432,6 +449,9 @@ class _TicketText:
         self._fields = fields
         self._joined: str | None = None
         self._padded: str | None = None
+        # `has` by context: a rule is often asked again for a later match of the same word.
+        # By identity: the contexts live in the classifier, longer than this ticket.
+        self._has: dict[int, bool] = {}
 
     @property
     def joined(self) -> str:
@@ -441,14 +461,19 @@ class _TicketText:
 
     def has(self, context: Context) -> bool:
         """`context.in_words` on the words of all fields, without a set of them all."""
+        known = self._has.get(id(context))
+        if known is None:
+            known = self._has[id(context)] = self._look(context)
+        return known
+
+    def _look(self, context: Context) -> bool:
         if any(f.prepared.overlaps(context.words) for f in self._fields):
             return True
         if not context.phrases or not any(f.prepared.overlaps(context.phrase_words) for f in self._fields):
             return False
         if self._padded is None:
             self._padded = f" {self.joined} "
-        padded = self._padded
-        return any(f" {phrase} " in padded for phrase in context.phrases)
+        return context.phrase_in(self._padded)
 
 
 def _fields(ticket: Ticket) -> list[_Field]:
@@ -585,10 +610,8 @@ def _trigger_term(framework: str, kind: str, index: int, keyword: str) -> Term |
 
 
 def _compile_sense(sense: Sense) -> _CompiledSense:
-    def edge(phrases: Sequence[str]) -> tuple[str, ...]:
-        return tuple(
-            sorted({r"[\s\-_/*~+]{1,4}".join(re.escape(w) for w in form) for p in phrases for form in word_forms(p)})
-        )
+    def edge(phrases: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+        return tuple(sorted({form for p in phrases for form in word_forms(p)}))
 
     return _CompiledSense(
         id=sense.id,
@@ -608,10 +631,15 @@ def _merge_checks(senses: Sequence[_CompiledSense], required: Context | None) ->
         near=near,
         wide=wide,
         # the context words end right before the match / start right after it
-        before=re.compile(rf"(?<![^\W_])(?:{'|'.join(before)})[\s\-_/*~+:'\"]{{0,4}}$") if before else None,
-        after=re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}(?:{'|'.join(after)})(?![^\W_])") if after else None,
+        # (only whether they match counts, so the alternatives can be a trie: one pass, not one per word)
+        before=re.compile(rf"(?<![^\W_]){_edge(before)}[\s\-_/*~+:'\"]{{0,4}}$") if before else None,
+        after=re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}{_edge(after)}(?![^\W_])") if after else None,
         required=required,
     )
+
+
+def _edge(forms: Sequence[tuple[str, ...]]) -> str:
+    return f"(?:{trie_pattern(forms, SEPARATOR, '')})"
 
 
 def _union(contexts: Iterable[Context | None]) -> Context | None:

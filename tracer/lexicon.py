@@ -5,17 +5,18 @@ words (never substrings), case-insensitive except for listed acronyms, with infl
 generated for the last word of every form, across spaces, hyphens, underscores and
 camelCase (`forgotPassword` is the two words "forgot password").
 
-Speed comes from doing almost nothing per word in Python: the field's words are split
-with C-level str/bytes methods and intersected with the words that start a term; in plain
-ASCII (nearly every ticket) a phrase is looked for only where its first two words stand
-side by side, found by intersecting the field's neighbour pairs with the lexicon's, and
-the longest phrase at a place is read with one precompiled regex.
+Speed comes from doing almost nothing per word in Python. In plain ASCII (nearly every
+ticket) one pass of an Aho-Corasick automaton (pyahocorasick, in C) over the lowercase text,
+punctuation as spaces, finds every word that is a term by itself and every place where the
+first two words of a phrase stand side by side; the longest phrase at such a place is read
+with one trie-shaped regex. Other text has its words split with C-level str methods and
+intersected with the words that start a term. Context words (senses, dampeners) are sets,
+and their phrases one regex search.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import ahocorasick
 import yaml
 
 from tracer import yamlsafe
@@ -152,7 +154,7 @@ def word_forms(phrase: str, *, inflected: bool = True) -> tuple[tuple[str, ...],
 
 @dataclass(frozen=True)
 class Context:
-    """Context words to look for, by set and substring operations (no regex scan per check)."""
+    """Context words to look for, by set operations and one regex search for the phrases."""
 
     words: frozenset[str]
     phrases: tuple[str, ...]  # multi-word phrases, words joined by one space
@@ -164,8 +166,7 @@ class Context:
             return True
         if not self.phrases or self.phrase_words.isdisjoint(words):
             return False
-        padded = f" {joined} "
-        return any(f" {phrase} " in padded for phrase in self.phrases)
+        return self.phrase_in(f" {joined} ")
 
     def near(self, low: str, start: int, end: int, window: int) -> bool:
         """A context word within `window` characters either side of low[start:end]."""
@@ -177,25 +178,48 @@ class Context:
             return True
         if not self.phrases or self.phrase_words.isdisjoint(around.words):
             return False
-        padded = f" {around.joined} "
-        return any(f" {phrase} " in padded for phrase in self.phrases)
+        return self.phrase_in(f" {around.joined} ")
+
+    def phrase_in(self, padded: str) -> bool:
+        """Whether " phrase " is in `padded` (words one space apart, a space either end) for
+        one of the phrases."""
+        return self._phrase_pattern.search(padded) is not None
+
+    @functools.cached_property
+    def _phrase_pattern(self) -> re.Pattern[str]:
+        # One pass over the text for all the phrases, where a substring test per phrase makes one each.
+        return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in self.phrases], " ", " "))
 
 
 class Window:
     """The words within `window` characters either side of low[start:end]."""
 
-    __slots__ = ("after", "before", "words")
+    __slots__ = ("_after", "_before", "_joined", "words")
 
-    def __init__(self, low: str, start: int, end: int, window: int) -> None:
-        self.before = split_words(low[max(0, start - window) : start])
-        self.after = split_words(low[end : end + window])
-        words = set(self.before)
-        words.update(self.after)
-        self.words = words
+    def __init__(self, low: str, start: int, end: int, window: int, spaced: str = "") -> None:
+        first = max(0, start - window)
+        self._before = low[first:start]
+        self._after = low[end : end + window]
+        self._joined: str | None = None
+        # One split for both sides: the space keeps their words apart.
+        if spaced:  # `FieldWords.spaced` of `low`: one ahead, every non-word character a space
+            self.words = set(f"{spaced[first + 1 : start + 1]} {spaced[end + 1 : end + window + 1]}".split())
+        else:
+            self.words = set(split_words(f"{self._before} {self._after}"))
+
+    @property
+    def before(self) -> list[str]:
+        return split_words(self._before)
+
+    @property
+    def after(self) -> list[str]:
+        return split_words(self._after)
 
     @property
     def joined(self) -> str:
-        return " ".join(self.before) + " | " + " ".join(self.after)
+        if self._joined is None:
+            self._joined = " ".join(self.before) + " | " + " ".join(self.after)
+        return self._joined
 
 
 def compile_context(phrases: Iterable[str]) -> Context | None:
@@ -226,6 +250,9 @@ class RawMatch(NamedTuple):
     term: int  # index into Matcher.terms
 
 
+# RawMatch(start, end, term) without the Python-level __new__ of a NamedTuple: made per match.
+_new_match = tuple.__new__
+
 _ASCII_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _SPLIT_TABLE = str.maketrans(
     {ch: " " for ch in _ASCII_PUNCT + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u2022\u00ab\u00bb"}
@@ -237,10 +264,12 @@ _SPACE_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT or chr(b).isspace() else b for
 # ASCII that is neither a letter, a digit, punctuation nor whitespace: with none of it, the
 # words of split_words are exactly the runs of letters and digits.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
-# `_scan_runs` looks for each phrase whose first two words stand side by side in the whole
-# field: beyond this length the per-word look of `_scan_any` is the linear one.
+# ASCII letters and digits as themselves, whitespace and punctuation as a space, and the
+# characters `_CONTROL` looks for as NUL: what the automaton of `Matcher._scan_spaced` reads.
+_SCAN_BYTES = bytes(0 if _CONTROL.match(chr(b)) else _SPACE_BYTES[b] for b in range(256))
+# Beyond this length a field goes to `_scan_any`, as it always has (the automaton is linear too).
 _RUNS_MAX = 20_000
-_SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
+SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 # ASCII letters and digits as their case ("a" for lowercase and digits, "A" for uppercase),
 # anything else as a space: `_CAMEL_HINT` is then the bytes b"aA".
@@ -255,19 +284,31 @@ Part = tuple[int, int, str]  # start, end, text of one camelCase part
 class FieldWords:
     """One field prepared for matching; computed once and shared by every matcher."""
 
-    __slots__ = ("_joined", "_looked", "_words", "camel", "low", "runs", "tokens", "view")
+    __slots__ = ("_joined", "_looked", "_tokens", "_words", "camel", "low", "runs", "spaced", "view")
 
     def __init__(self, view: str) -> None:
         self.view = view
         self.low = low = lower_view(view)  # lowercase, same length as view
-        self.tokens = split_words(low)  # the words in order (camelCase words whole)
         # The words are exactly the runs of letters and digits (plain ASCII): the matcher
         # then needs neither a set of them nor a look at any word that is not in the lexicon.
-        self.runs = low.isascii() and not _CONTROL.search(low)
+        spaced = low.encode("ascii").translate(_SCAN_BYTES) if low.isascii() else b"\x00"
+        self.runs = b"\x00" not in spaced
+        # For runs: the lowercase view with every other character a space, padded with one
+        # space either side, so that " word " is a whole word wherever it is found.
+        self.spaced = f" {spaced.decode('ascii')} " if self.runs else ""
         self.camel = _camel_identifiers(view, self.runs)  # the parts of each camelCase identifier
+        self._tokens: list[str] | None = None
         self._joined: str | None = None
         self._words: set[str] | None = None
         self._looked = False
+
+    @property
+    def tokens(self) -> list[str]:
+        """The words in order (camelCase words whole); split on first use."""
+        if self._tokens is None:
+            # `spaced` has the words of `low` between spaces already (for runs)
+            self._tokens = self.spaced.split() if self.spaced else split_words(self.low)
+        return self._tokens
 
     @property
     def joined(self) -> str:
@@ -376,12 +417,38 @@ class _Entry:
 
     @functools.cached_property
     def phrases(self) -> re.Pattern[str]:
-        """The later words, longest first, each phrase a group; compiled on first use."""
-        return re.compile(
-            "|".join(
-                "(" + "".join(_SEPARATOR + re.escape(word) for word in rest) + r"(?![^\W_]))" for rest in self.ordered
-            )
-        )
+        """The later words of its phrases as one trie-shaped regex, compiled on first use.
+
+        The separators are tried once and each next character picks its branch, where an
+        alternation of every phrase would try them all. More words are tried before fewer,
+        so the longest phrase wins, as `ordered` has it; `rest` reads which one matched.
+        """
+        return re.compile(SEPARATOR + trie_pattern(self.ordered, SEPARATOR, r"(?![^\W_])"))
+
+    def rest(self, low: str, end: int, stop: int) -> tuple[str, ...]:
+        """The later words of the phrase that `phrases` matched in low[end:stop]."""
+        return tuple(_SPLIT_FORM.findall(low, end, stop))
+
+
+def trie_pattern(sequences: Iterable[Sequence[str]], separator: str, end: str) -> str:
+    """A regex for word sequences, shaped as a trie of their characters: `separator` between
+    two words, `end` after the last. Longer sequences are tried first where one goes on."""
+    root: dict[str, Any] = {}
+    for words in sequences:
+        node = root
+        for char in "\x00".join(words):  # NUL for a separator: no word holds one
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [
+            (separator if char == "\x00" else re.escape(char)) + emit(node[char]) for char in sorted(node) if char
+        ]
+        if "" in node:
+            branches.append(end)
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(root)
 
 
 class Matcher:
@@ -423,26 +490,13 @@ class Matcher:
                 ordered=tuple(sorted(later, key=lambda rest: (-len(rest), rest))),
             )
         self._first_words = frozenset(self._entries)
-        self._single_words = frozenset(w for w, e in self._entries.items() if not e.bare)
-        # Phrases by their first two words, spelled with single spaces; None: a two-word phrase.
-        two_words: set[tuple[str, str]] = set()
-        longer: dict[tuple[str, str], list[str]] = {}
-        for word, entry in self._entries.items():
-            for rest in entry.rests:
-                if len(rest) == 1:
-                    two_words.add((word, rest[0]))
-                else:
-                    longer.setdefault((word, rest[0]), []).append(" " + " ".join((word, *rest)) + " ")
-        self._pairs: dict[tuple[str, str], tuple[str, ...] | None] = {
-            pair: None if pair in two_words else tuple(longer[pair]) for pair in sorted(two_words | set(longer))
-        }
-        self._pair_set = frozenset(self._pairs)
+        self._automaton = _automaton(self._entries)
 
     def scan(self, field: FieldWords) -> list[RawMatch]:
         """Matches in one field, longest first within a group; several terms may share one span."""
         found: list[tuple[int, int, int, int]] = []  # start, start - end, term, end: sorts as wanted
         if field.runs and len(field.low) <= _RUNS_MAX:
-            self._scan_runs(field, found)
+            self._scan_spaced(field, found)
         else:
             self._scan_any(field, found)
         if field.camel:
@@ -451,7 +505,7 @@ class Matcher:
             return []
         if len(found) == 1:
             start, _, term, end = found[0]
-            return [RawMatch(start, end, term)]
+            return [_new_match(RawMatch, (start, end, term))]
         found.sort()
         result: list[RawMatch] = []
         groups = self.groups
@@ -465,7 +519,7 @@ class Matcher:
             start, _, term, end = hit
             group = groups[term]
             if start >= cursor.get(group, -1) or (start, end) == last.get(group):
-                result.append(RawMatch(start, end, term))
+                result.append(_new_match(RawMatch, (start, end, term)))
                 if end > cursor.get(group, -1):
                     cursor[group] = end
                 last[group] = (start, end)
@@ -488,51 +542,35 @@ class Matcher:
             if phrases or not entry.bare:
                 _occurrences(found, word, entry, phrases, view, low)
 
-    def _scan_runs(self, field: FieldWords, found: list[tuple[int, int, int, int]]) -> None:
-        """`_scan_any` for a field whose words are the runs of letters and digits.
+    def _scan_spaced(self, field: FieldWords, found: list[tuple[int, int, int, int]]) -> None:
+        """`_scan_any` for a field whose words are the runs of letters and digits, in one
+        pass of an Aho-Corasick automaton over `field.spaced`.
 
-        There a phrase can only match where its words follow each other as words, that is
-        where " first second ... " is in the words joined by spaces: the pairs of neighbour
-        words give the few phrases worth looking for, and most first words of phrases, common
-        words like "in" or "to", are never looked at.
+        The automaton finds every whole word that is a term or an acronym by itself, and every
+        place where the first two words of a phrase stand 1-4 separators apart (a separator
+        is a space in `spaced`). A phrase can match nowhere else, so the phrase regex runs
+        only there; elsewhere a word is its single-word terms, as in `_at`.
         """
-        tokens = field.tokens
-        starts = self._single_words.intersection(tokens)
-        possible: set[str] = set()
-        pairs = self._pair_set.intersection(itertools.pairwise(tokens))
-        if pairs:
-            padded = ""
-            for pair in pairs:
-                spelled = self._pairs[pair]
-                if spelled is not None:
-                    padded = padded or f" {field.joined} "
-                    if not any(map(padded.__contains__, spelled)):
-                        continue
-                possible.add(pair[0])
-            if possible:
-                starts = starts.union(possible)
-        if not starts:
+        singles: list[tuple[int, int, _Entry]] = []
+        pairs: dict[int, tuple[_Entry, int]] = {}
+        for last, (back, entry, size, pair) in self._automaton.iter(field.spaced):
+            # `last` indexes `spaced`, one ahead of the view: the word starts at last - back.
+            if pair:
+                pairs[last - back] = (entry, size)
+            else:
+                singles.append((last - back, last - 1, entry))
+        if not singles and not pairs:
             return
-        entries = self._entries
         view, low = field.view, field.low
-        limit = len(low)
-        find = low.find
-        append = found.append
-        for word in starts:  # order-free: results are sorted later
-            entry = entries[word]
-            phrases = word in possible
-            only = -1 if phrases else entry.only
-            size = len(word)
-            start = find(word)
-            while start >= 0:
-                end = start + size
-                # Whole words only: the set pre-filter found the word, find() finds its places.
-                if (start == 0 or not low[start - 1].isalnum()) and (end == limit or not low[end].isalnum()):
-                    if only >= 0:
-                        append((start, -size, only, end))
-                    else:
-                        _at(found, entry, phrases, view, low, start, end)
-                start = find(word, end)
+        for start, end, entry in singles:
+            if pairs and pairs.pop(start, None) is not None:
+                _at(found, entry, True, view, low, start, end)
+            elif entry.only >= 0:
+                found.append((start, start - end, entry.only, end))
+            else:
+                _at(found, entry, False, view, low, start, end)
+        for start, (entry, size) in pairs.items():
+            _at(found, entry, True, view, low, start, start + size)
 
     def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int, int]]) -> None:
         for parts in identifiers:
@@ -555,6 +593,23 @@ class Matcher:
                 if not hit:
                     found.extend((start, start - end, term, end) for term in entry.single)
                     found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == part)
+
+
+def _automaton(entries: Mapping[str, _Entry]) -> Any:
+    """The automaton of `Matcher._scan_spaced`: " word " for each word that is a term by
+    itself, and " first" + 1-4 spaces + "second" for the first two words of each phrase.
+    Its values: (from the last character back to the word's start in the view, the word's
+    entry, the word's length, whether a phrase may start there)."""
+    automaton = ahocorasick.Automaton()
+    for word, entry in sorted(entries.items()):
+        if not entry.bare:
+            automaton.add_word(f" {word} ", (len(word) + 1, entry, len(word), False))
+        for second in sorted(entry.seconds):
+            for gap in range(1, 5):
+                key = f" {word}{' ' * gap}{second}"
+                automaton.add_word(key, (len(key) - 1, entry, len(word), True))
+    automaton.make_automaton()
+    return automaton
 
 
 def _occurrences(
@@ -584,9 +639,9 @@ def _at(
         # The longest phrase wins over the single word: one regex tries the entry's phrases,
         # longest first, each word whole after 1-4 separators.
         match = entry.phrases.match(low, end)
-        if match is not None and match.lastindex is not None:
+        if match is not None:
             stop = match.end()
-            found.extend((start, start - stop, term, stop) for term in entry.rests[entry.ordered[match.lastindex - 1]])
+            found.extend((start, start - stop, term, stop) for term in entry.rests[entry.rest(low, end, stop)])
             return
     if entry.single:
         found.extend((start, start - end, term, end) for term in entry.single)

@@ -54,6 +54,15 @@ class Evidence:
     weight: float = 1.0
     rule: str = ""
 
+    def __init__(
+        self, field: str, text: str, start: int = -1, end: int = -1, weight: float = 1.0, rule: str = ""
+    ) -> None:
+        # The generated __init__ of a frozen dataclass stores each field with its own
+        # object.__setattr__ call; the classifier builds many of these, so: one store.
+        object.__setattr__(
+            self, "__dict__", {"field": field, "text": text, "start": start, "end": end, "weight": weight, "rule": rule}
+        )
+
 
 @dataclass(frozen=True)
 class IndicatorHit:

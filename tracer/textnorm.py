@@ -70,7 +70,22 @@ class NormText:
         return ""
 
 
-_MARKUP_HINT = re.compile(r"[<>{}\[`!|~]|://|www\.|\n|^[ \t]*(?:h[1-6]|bq)\.", re.IGNORECASE)
+# Whether a text may hold markup, in pieces that the regex engine scans at C speed (a
+# character class alone, a first-letter class, a match at the start only), where one
+# alternation of them all would be tried at every character.
+_MARKUP_CHAR = re.compile(r"[<>{}\[`!|~\n]")
+_WWW_HINT = re.compile(r"[Ww][Ww][Ww]\.")
+_HEADING_HINT = re.compile(r"[ \t]*(?:h[1-6]|bq)\.", re.IGNORECASE)
+
+
+def _has_markup_hint(text: str) -> bool:
+    """Markup characters, a URL, or a JIRA heading or quote marker at the start."""
+    return (
+        _MARKUP_CHAR.search(text) is not None
+        or "://" in text
+        or _WWW_HINT.search(text) is not None
+        or _HEADING_HINT.match(text) is not None
+    )
 
 
 def normalize(text: str) -> NormText:
@@ -88,7 +103,7 @@ def normalize_view(text: str) -> tuple[str, NormText | None, bool]:
     are left to `with_regions` or `region_runs`, which the classifier calls only for
     tickets whose matches can still make them security-relevant. Plain text has none.
     """
-    if not text or not _MARKUP_HINT.search(text):
+    if not text or not _has_markup_hint(text):
         return text, None, False  # plain prose, as most titles are
     if _looks_like_adf(text):
         flat = _flatten_adf(text)
@@ -354,9 +369,17 @@ def _sweep(length: int, ordered: list[Region]) -> tuple[Region, ...]:
     """What painting gives, piece by piece between region edges: for a few regions."""
     spans = [(max(r.start, 0), min(r.end, length), _KIND_CODE[r.kind]) for r in ordered]
     edges = sorted({edge for start, end, _ in spans for edge in (start, end)})
+    # The strongest kind over each piece between two neighbouring edges: each span paints
+    # the pieces from its start edge to its end edge.
+    index = {edge: i for i, edge in enumerate(edges)}
+    codes = [0] * len(edges)
+    for start, end, c in spans:
+        for i in range(index[start], index[end]):
+            if codes[i] < c:
+                codes[i] = c
     runs: list[Region] = []
-    for a, b in itertools.pairwise(edges):
-        code = max((c for start, end, c in spans if start <= a and b <= end), default=0)
+    for i, (a, b) in enumerate(itertools.pairwise(edges)):
+        code = codes[i]
         if not code:
             continue
         kind = REGION_KINDS[code - 1]
