@@ -266,6 +266,26 @@ class Finding:
     param_name: str = ""
     param_value: str = ""
 
+    def __init__(
+        self,
+        control: str,
+        kind: str,
+        rule: str,
+        path: str,
+        start_line: int,
+        end_line: int,
+        message: str,
+        snippet: str = "",
+        param_name: str = "",
+        param_value: str = "",
+    ) -> None:
+        # One store instead of one object.__setattr__ per field: a check builds one per match.
+        object.__setattr__(self, "__dict__", {
+            "control": control, "kind": kind, "rule": rule, "path": path, "start_line": start_line,
+            "end_line": end_line, "message": message, "snippet": snippet, "param_name": param_name,
+            "param_value": param_value,
+        })  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ScanResult:
@@ -297,6 +317,15 @@ class Location:
     snippet: str
     message: str
     in_change: bool = False  # on a line the change adds or modifies (only known with a diff base)
+
+    def __init__(
+        self, path: str, start_line: int, end_line: int, rule: str, snippet: str, message: str, in_change: bool = False
+    ) -> None:
+        # One store instead of one object.__setattr__ per field: a trace holds one per finding.
+        object.__setattr__(self, "__dict__", {
+            "path": path, "start_line": start_line, "end_line": end_line, "rule": rule, "snippet": snippet,
+            "message": message, "in_change": in_change,
+        })  # fmt: skip
 
 
 @dataclass(frozen=True)
