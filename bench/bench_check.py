@@ -255,6 +255,8 @@ def main() -> None:
     parser.add_argument("--ticket-file", type=Path,
                         help="check this ticket (classified, requirements derived, evidence recorded), not --controls")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold full-check rows (large repositories)")
+    parser.add_argument("--change-suffix", default="",
+                        help="change only files with this ending (e.g. .py: a pull request in one language)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--evidence-share", type=float, default=0.15,
                         help="chance that a generated block holds security evidence (1.0: every block)")
@@ -296,13 +298,13 @@ def main() -> None:
         for count in (int(c) for c in args.changed.split(",")):
             warm, raw_changed, py_changed = [], [], []
             for round_ in range(args.runs):
-                changed = change(root, paths, count, round_)
+                changed = change(root, [p for p in paths if p.endswith(args.change_suffix)], count, round_)
                 warm.append(timed(vibeward(what, cache=True), root, env))
                 raw_changed.append(timed(engine(rules, changed), root, env))
                 py_changed.append(timed(engine(rules, changed, native=False), root, env))
-            print(row(f"{count} changed files, warm cache", warm, raw_changed, "engine on those files"))
-            print(row(f"{count} changed files, warm cache", warm, py_changed, "`semgrep scan` on those files"),
-                  flush=True)
+            name = f"{count} changed {args.change_suffix + ' ' if args.change_suffix else ''}files, warm cache"
+            print(row(name, warm, raw_changed, "engine on those files"))
+            print(row(name, warm, py_changed, "`semgrep scan` on those files"), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -52,26 +52,16 @@ def build_nodes(
     by_control: dict[str, list[Finding]] = {}
     for finding in scan.findings:
         by_control.setdefault(finding.control, []).append(finding)
-    nodes = tuple(_node(req, by_control.get(req.control.id, []), scan, prefix) for req in requirements.requirements)
-    if changes is not None:
-        nodes = tuple(
-            replace(
-                node,
-                locations=tuple(_in_change(loc, changes) for loc in node.locations),
-                violations=tuple(_in_change(loc, changes) for loc in node.violations),
-            )
-            for node in nodes
-        )
+    nodes = tuple(
+        _node(req, by_control.get(req.control.id, []), scan, prefix, changes) for req in requirements.requirements
+    )
     if policy is not None:
         nodes = tuple(replace(node, enforcement=policy.mode_for(node.requirement)) for node in nodes)
     return nodes
 
 
-def _in_change(location: Location, changes: ChangeSet) -> Location:
-    return replace(location, in_change=changes.touches(location.path, location.start_line, location.end_line))
-
-
-def _location(finding: Finding, message: str = "") -> Location:
+def _location(finding: Finding, changes: ChangeSet | None, message: str = "") -> Location:
+    """Where a finding is; with a change, whether the change wrote those lines."""
     return Location(
         path=finding.path,
         start_line=finding.start_line,
@@ -79,19 +69,26 @@ def _location(finding: Finding, message: str = "") -> Location:
         rule=finding.rule,
         snippet=finding.snippet,
         message=message or finding.message,
+        in_change=changes is not None and changes.touches(finding.path, finding.start_line, finding.end_line),
     )
 
 
-def _node(requirement: Requirement, findings: Sequence[Finding], scan: ScanResult, prefix: str = "") -> TraceNode:
+def _node(
+    requirement: Requirement,
+    findings: Sequence[Finding],
+    scan: ScanResult,
+    prefix: str = "",
+    changes: ChangeSet | None = None,
+) -> TraceNode:
     evidence = [f for f in findings if f.kind == "evidence"]
-    violations = [_location(f) for f in findings if f.kind == "violation"]
+    violations = [_location(f, changes) for f in findings if f.kind == "violation"]
     locations: list[Location] = []
     for finding in evidence:
         weaker = _weaker_param(finding, requirement.params)
         if weaker:
-            violations.append(_location(finding, weaker))
+            violations.append(_location(finding, changes, weaker))
         else:
-            locations.append(_location(finding))
+            locations.append(_location(finding, changes))
     control = requirement.control
     waiver = requirement.waiver
     set_aside = ""
