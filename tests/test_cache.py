@@ -157,3 +157,19 @@ def test_rules_for_files_keeps_everything_for_files_of_unknown_kind() -> None:
     assert locate.rules_for_files(rules, ["bin/manage"]) == rules  # a shebang script: semgrep may read it as Python
     assert locate.rules_for_files(rules, ["app/models.pyi", "app/x.py"]) == rules
     assert locate.rules_for_files(rules, ["deploy/nginx.conf"]) == rules
+
+
+def test_files_touched_but_unchanged_are_hashed_once_then_trusted(shop: Path, tmp_path: Path) -> None:
+    """A fresh checkout gives every file a new time: hash each once, rescan none, remember the new times."""
+    cache = tmp_path / "cache"
+    env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
+    request = locate.ScanRequest(root=shop, controls=CONTROLS, cache_dir=cache)
+    cold = scan(shop, cache)
+    for path in shop.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    touched = locate.take_inventory(request, env)
+    assert len(touched.hashed) >= cold.files_scanned > 0
+    warm = locate.scan(request, env, touched)
+    assert warm.notes[-1].endswith(" 0 rescanned") and comparable(warm) == comparable(cold)
+    assert locate.take_inventory(request, env).hashed == ()

@@ -283,6 +283,7 @@ class Inventory:
     files: list[tuple[str, int, int]]  # (path, size, mtime_ns), sorted
     known: dict[str, tuple[FileState, Stored | None]]  # the cache's files of the last check
     states: dict[str, FileState]  # every file, hashed where it changed since the last check
+    hashed: tuple[str, ...] = ()  # the files hashed again (new, or their size or time changed)
     warnings: tuple[str, ...] = ()
 
 
@@ -303,13 +304,15 @@ def take_inventory(request: ScanRequest, env: Env) -> Inventory:
     finally:
         cache.close()
     states: dict[str, FileState] = {}
+    hashed: list[str] = []
     for path, size, mtime_ns in files:
         state = known[path][0] if path in known else None
         if state is not None and (state.size, state.mtime_ns) == (size, mtime_ns):
             states[path] = state
         else:
             states[path] = FileState(path, size, mtime_ns, file_sha(root / path), selected=True)
-    return Inventory(files, known, states, tuple(cache.warnings))
+            hashed.append(path)
+    return Inventory(files, known, states, tuple(hashed), tuple(cache.warnings))
 
 
 def scan(request: ScanRequest, env: Env, inventory: Inventory | None = None) -> ScanResult:
@@ -444,7 +447,11 @@ def _scan_with_cache(
                 for hit in found.get(path, ()):
                     by_key[ckey_of_rule[hit[0]]].append(hit)
                 fresh[state.sha] = by_key
-            cache.store((states[p] for p in (states if full else stale)), fresh)
+        # Rescanned files, and files hashed again whose content was known (a fresh checkout
+        # touches every file): next time their size and time match, and they are not hashed.
+        record = set(states if full else stale) | set(inventory.hashed)
+        if record:
+            cache.store((states[p] for p in sorted(record)), fresh)
         gone = set(known) - set(states)
         if gone:
             cache.forget(gone)
