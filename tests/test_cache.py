@@ -5,13 +5,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tracer import locate
+from tracer.cache import HitsByKey, ResultCache
 from tracer.env import Env
 from tracer.model import ScanResult
+from tracer.resources import rules_dir
 
 pytestmark = pytest.mark.slow
 
@@ -129,7 +133,7 @@ def test_a_rescan_runs_only_the_changed_files_languages_and_still_equals_a_cold_
                 (repo / control).mkdir(parents=True, exist_ok=True)
                 shutil.copy(target, repo / control / target.name)
     changed = [repo / "password_hashing" / "python.py", repo / "password_hashing" / "javascript.js"]
-    rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "javascript", "java", "go"), locate.rules_dir())
+    rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "javascript", "java", "go"), rules_dir())
     kept = locate.rules_for_files(rules, [str(p.relative_to(repo)) for p in changed])
     assert 0 < len(kept) < len(rules)
     assert not any(set(rule["languages"]) <= {"java", "go"} for rule in kept)
@@ -153,7 +157,7 @@ def test_a_rescan_runs_only_the_changed_files_languages_and_still_equals_a_cold_
 
 
 def test_rules_for_files_keeps_everything_for_files_of_unknown_kind() -> None:
-    rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "java"), locate.rules_dir())
+    rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "java"), rules_dir())
     assert locate.rules_for_files(rules, ["bin/manage"]) == rules  # a shebang script: semgrep may read it as Python
     assert locate.rules_for_files(rules, ["app/models.pyi", "app/x.py"]) == rules
     assert locate.rules_for_files(rules, ["deploy/nginx.conf"]) == rules
@@ -173,3 +177,59 @@ def test_files_touched_but_unchanged_are_hashed_once_then_trusted(shop: Path, tm
     warm = locate.scan(request, env, touched)
     assert warm.notes[-1].endswith(" 0 rescanned") and comparable(warm) == comparable(cold)
     assert locate.take_inventory(request, env).hashed == ()
+
+
+def plain_evidence(result: ScanResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        plain = not (finding.param_name or finding.param_value or finding.rule == locate.ANNOTATION_RULE_ID)
+        if finding.kind == "evidence" and plain:
+            counts[finding.control] = counts.get(finding.control, 0) + 1
+    return counts
+
+
+QUERY = 'def q{i}(db, x):\n    return db.execute("SELECT a FROM t WHERE id = ?", (x,))\n'
+
+
+def test_listed_evidence_is_capped_alike_cold_and_warm_and_the_rest_counted(
+    tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Per control the first plain evidence is listed, the rest counted; a warm check reads only what it lists."""
+    repo = tmp_path / "many"
+    (repo / "app").mkdir(parents=True)
+    for n in range(12):
+        (repo / "app" / f"q{n:02d}.py").write_text(
+            "".join(QUERY.format(i=i) for i in range(3))
+        )
+    (repo / "app" / "weak.py").write_text("import bcrypt\nh = bcrypt.hashpw(b'p', bcrypt.gensalt(rounds=8))\n")
+    env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
+    controls = ("parameterized_queries", "password_hashing")
+
+    def run(cache_dir: Path | None, limit: int) -> ScanResult:
+        request = locate.ScanRequest(root=repo, controls=controls, excludes=(), cache_dir=cache_dir)
+        return locate.scan(replace(request, max_locations=limit), env)
+
+    everything = run(None, 0)
+    assert plain_evidence(everything)["parameterized_queries"] == 36 and everything.omitted == ()
+    cold = run(None, 4)
+    assert plain_evidence(cold)["parameterized_queries"] == 4
+    assert dict(cold.omitted) == {"parameterized_queries": 32}
+    assert any(f.control == "password_hashing" and f.param_value == "8" for f in cold.findings)  # always listed
+    listed = [f for f in everything.findings if f.control == "parameterized_queries"][:4]
+    assert [f for f in cold.findings if f.control == "parameterized_queries"] == listed  # the first, in report order
+
+    cache = tmp_path / "cache"
+    run(cache, 4)
+    touch_and_append(repo / "app" / "q05.py", 'def extra(db, x):\n    return db.execute("SELECT 1 WHERE ?", (x,))\n')
+    read: list[str] = []
+    real_hits_of = ResultCache.hits_of
+
+    def recording_hits_of(self: ResultCache, shas: Iterable[str]) -> dict[str, HitsByKey]:
+        found = real_hits_of(self, shas)
+        read.extend(found)
+        return found
+
+    monkeypatch.setattr(ResultCache, "hits_of", recording_hits_of)
+    warm = run(cache, 4)
+    assert comparable(warm) == comparable(run(None, 4)) and warm.omitted == (("parameterized_queries", 33),)
+    assert 0 < len(read) < 12  # the files with listed evidence or a parameter; the others only counted

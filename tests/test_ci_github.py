@@ -207,7 +207,7 @@ def with_violations(count: int, path: str = "app/orders,v2:x.py") -> TraceResult
             node,
             violations=node.violations
             + tuple(
-                trace._location(f)  # the same Location records build_nodes makes
+                trace._location(f, None)  # the same Location records build_nodes makes
                 for f in findings
             ),
         )

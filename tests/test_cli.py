@@ -199,3 +199,19 @@ def test_python_dash_m_works(app: Path) -> None:
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("vibeward, version")
+
+
+def test_evidence_beyond_fifty_is_counted_unless_all_locations(tmp_path: Path, repo_root: Path) -> None:
+    app = tmp_path / "app"
+    query = 'def q{n}(db, x):\n    return db.execute("SELECT a FROM t WHERE id = ?", (x,))\n'
+    write_files(app, {"queries.py": "".join(query.format(n=n) for n in range(60))})
+    default = run("check", str(app), "--controls", "parameterized_queries", "--format", "json", "--no-evidence")
+    (node,) = json.loads(default.output)["requirements"]
+    assert len(node["locations"]) == 50 and node["locations_omitted"] == 10
+    schema = json.loads((repo_root / "docs" / "trace.schema.json").read_text())
+    jsonschema.validate(json.loads(default.output), schema)
+    every = run("check", str(app), "--controls", "parameterized_queries", "--format", "json", "--all-locations")
+    (node,) = json.loads(every.output)["requirements"]
+    assert len(node["locations"]) == 60 and node["locations_omitted"] == 0
+    text = run("check", str(app), "--controls", "parameterized_queries", "--no-evidence").output
+    assert "… 57 more (--format json --all-locations lists every location)" in text

@@ -13,20 +13,21 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-# 3: one row of compact hits per file, and parsed rule files
-FORMAT = "vibeward-cache/3"
+# 4: one row of compact hits per file with its counts, and parsed rule files
+FORMAT = "vibeward-cache/4"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     sha TEXT NOT NULL, selected INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS results (sha TEXT PRIMARY KEY, keys TEXT NOT NULL, hits TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (
+    sha TEXT PRIMARY KEY, keys TEXT NOT NULL, hits TEXT NOT NULL, counts TEXT NOT NULL, hit_count INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rule_files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, rules TEXT NOT NULL
 );
@@ -37,20 +38,10 @@ Hit = tuple[str, int, int, str, str]
 HitsByKey = dict[str, list[Hit]]
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A content's stored hits: the rule keys it was scanned with (cheap to test), the hits as JSON."""
-
-    keys: str  # comma-separated
-    hits: str
-
-    def has(self, wanted: Iterable[str]) -> bool:
-        present = self.keys.split(",")
-        return all(key in present for key in wanted)
-
-    def decode(self) -> HitsByKey:
-        # Hits come back as JSON arrays; they unpack exactly as the tuples that were stored.
-        return cast(HitsByKey, json.loads(self.hits))
+def has_keys(keys: str, wanted: Iterable[str]) -> bool:
+    """Whether a content was scanned with every wanted rules key (`keys` as stored: comma-separated)."""
+    present = keys.split(",")
+    return all(key in present for key in wanted)
 
 
 class FileState(NamedTuple):  # a tuple: one per file of the repository, built on every check
@@ -124,42 +115,56 @@ class ResultCache:
     def close(self) -> None:
         self.db.close()
 
-    def known_files(self) -> dict[str, tuple[FileState, Stored | None]]:
-        """Every file of the last check, with what is stored for its content, if anything."""
+    def known_files(self) -> dict[str, tuple[FileState, str | None]]:
+        """Every file of the last check, with the rules keys its content was scanned with, if any."""
         rows = self.db.execute(
-            "SELECT path, size, mtime_ns, files.sha, selected, keys, hits FROM files LEFT JOIN results USING (sha)"
+            "SELECT path, size, mtime_ns, files.sha, selected, keys FROM files LEFT JOIN results USING (sha)"
         )
-        return {
-            row[0]: (
-                FileState(row[0], row[1], row[2], row[3], bool(row[4])),
-                None if row[5] is None else Stored(row[5], row[6]),
-            )
-            for row in rows
-        }
+        return {row[0]: (FileState(row[0], row[1], row[2], row[3], bool(row[4])), row[5]) for row in rows}
 
-    def stored(self, shas: Iterable[str]) -> dict[str, Stored]:
-        """What is stored for these contents, e.g. a file changed back to an earlier version."""
-        unique = json.dumps(sorted(set(shas)))
-        # One bound parameter holds every hash (json_each), so the SQL text never changes.
+    def keys_of(self, shas: Iterable[str]) -> dict[str, str]:
+        """The rules keys of these contents, e.g. a file changed back to an earlier version."""
+        query = "SELECT sha, keys FROM results WHERE sha IN (SELECT value FROM json_each(?))"
+        return dict(self.db.execute(query, (_sha_list(shas),)))
+
+    def hits_of(self, shas: Iterable[str]) -> dict[str, HitsByKey]:
+        query = "SELECT sha, hits FROM results WHERE sha IN (SELECT value FROM json_each(?))"
+        return {sha: cast(HitsByKey, json.loads(hits)) for sha, hits in self.db.execute(query, (_sha_list(shas),))}
+
+    def files_with_hits(self) -> list[tuple[str, str, dict[str, list[int]]]]:
+        """(path, sha, {rules key: [plain evidence, other hits]}) of the last check's files with any hit, by path.
+
+        Files without a hit never come back: a warm check does no work for them.
+        """
         rows = self.db.execute(
-            "SELECT sha, keys, hits FROM results WHERE sha IN (SELECT value FROM json_each(?))", (unique,)
+            "SELECT path, files.sha, counts FROM files JOIN results USING (sha) "
+            "WHERE selected AND hit_count > 0 ORDER BY path"
         )
-        return {sha: Stored(keys, hits) for sha, keys, hits in rows}
+        return [(path, sha, json.loads(counts)) for path, sha, counts in rows]
 
-    def store(self, files: Iterable[FileState], hits: Mapping[str, HitsByKey]) -> None:
-        """Record file states and merge new hits into what each content already has."""
+    def store(self, files: Iterable[FileState], hits: Mapping[str, HitsByKey], plain_rules: Container[str]) -> None:
+        """Record file states and merge new hits into what each content already has.
+
+        `plain_rules`: the rules whose hits are plain evidence (no parameter to check), counted
+        apart so that a warm check can count them without reading them.
+        """
         with _transaction(self.db):
             self.db.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                 [(f.path, f.size, f.mtime_ns, f.sha, int(f.selected)) for f in files],
             )
-            before = self.stored(hits)  # read inside the transaction: another check may have added keys
+            before = self.hits_of(hits)  # read inside the transaction: another check may have added keys
             rows = []
             for sha, by_key in hits.items():
-                merged = {**before[sha].decode(), **by_key} if sha in before else by_key
+                merged = {**before[sha], **by_key} if sha in before else dict(by_key)
+                counts = {}
+                for key, items in merged.items():
+                    plain = sum(1 for hit in items if hit[0] in plain_rules)
+                    counts[key] = [plain, len(items) - plain]
                 text = json.dumps(merged, sort_keys=True, separators=(",", ":"))
-                rows.append((sha, ",".join(sorted(merged)), text))
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+                total = sum(len(items) for items in merged.values())
+                rows.append((sha, ",".join(sorted(merged)), text, json.dumps(counts, sort_keys=True), total))
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows)
 
     def forget(self, paths: Iterable[str]) -> None:
         with _transaction(self.db):
@@ -176,6 +181,11 @@ class ResultCache:
             self.db.execute(
                 "INSERT OR REPLACE INTO rule_files VALUES (?, ?, ?, ?)", (str(path), size, mtime_ns, json.dumps(rules))
             )
+
+
+def _sha_list(shas: Iterable[str]) -> str:
+    # One bound parameter holds every hash (json_each), so the SQL text never changes.
+    return json.dumps(sorted(set(shas)))
 
 
 class _transaction:

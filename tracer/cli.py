@@ -251,6 +251,11 @@ def _publish(
 @click.option("--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--exclude", multiple=True, help="Another path pattern to leave out of the scan.")
 @click.option("--no-cache", is_flag=True, help="Scan every file; neither read nor write the result cache.")
+@click.option(
+    "--all-locations",
+    is_flag=True,
+    help="List every evidence location (default: the first 50 per requirement and a count of the rest).",
+)
 @click.option("--no-evidence", is_flag=True, help="Do not append this check to the evidence ledger.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Check as on this date (YYYY-MM-DD).")
 @change_options
@@ -265,6 +270,7 @@ def check(
     output: Path | None,
     exclude: tuple[str, ...],
     no_cache: bool,
+    all_locations: bool,
     no_evidence: bool,
     as_of: datetime | None,
     change: ChangeOptions,
@@ -297,6 +303,7 @@ def check(
         extra_excludes=exclude,
         discover_keys=not (ticket_file or ticket_keys or controls),
         use_cache=not no_cache,
+        all_locations=all_locations,
         as_of=as_of.date() if as_of else None,
         base=span.base,
         base_required=span.required,

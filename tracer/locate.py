@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from tracer import yamlsafe
-from tracer.cache import FileState, Hit, HitsByKey, ResultCache, Stored, file_sha, rules_key
+from tracer.cache import FileState, Hit, HitsByKey, ResultCache, file_sha, has_keys, rules_key
 from tracer.env import Env
 from tracer.errors import ConfigError, EngineError, InputError
 from tracer.model import Finding, ScanResult
@@ -92,6 +92,7 @@ _ANNOTATION_RULE: dict[str, Any] = {
 _PARAM_MARK = " [vibeward-param="
 _PARAM_RE = re.compile(r" \[vibeward-param=(.*?)\]$")
 MAX_SNIPPET_LINES = 3
+DEFAULT_MAX_LOCATIONS = 50
 MAX_SNIPPET_CHARS = 200
 
 
@@ -103,6 +104,9 @@ class ScanRequest:
     timeout: int = 600
     rules_root: Path | None = None
     cache_dir: Path | None = None  # per-file results kept here between checks; None: no cache
+    # Per control, list this much plain evidence (no parameter to check) and count the rest;
+    # violations and parameters are always listed. 0: list everything.
+    max_locations: int = DEFAULT_MAX_LOCATIONS
 
 
 def walk_files(root: Path, excludes: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -281,7 +285,7 @@ class Inventory:
     taken while the ticket is still being fetched."""
 
     files: list[tuple[str, int, int]]  # (path, size, mtime_ns), sorted
-    known: dict[str, tuple[FileState, Stored | None]]  # the cache's files of the last check
+    known: dict[str, tuple[FileState, str | None]]  # the cache's files of the last check, with their keys
     states: dict[str, FileState]  # every file, hashed where it changed since the last check
     hashed: tuple[str, ...] = ()  # the files hashed again (new, or their size or time changed)
     warnings: tuple[str, ...] = ()
@@ -326,13 +330,16 @@ def scan(request: ScanRequest, env: Env, inventory: Inventory | None = None) -> 
         rules = [*collect_rules(request.controls, languages, rules_root), _ANNOTATION_RULE]
         raw = _EngineRun(root, rules, request, env).result()
         findings = _findings(_hits(raw.get("results", []), root), rules, request.controls)
-        outcome = _Outcome(findings, len(raw.get("paths", {}).get("scanned", [])), raw.get("errors", []), ())
+        scanned = len(raw.get("paths", {}).get("scanned", []))
+        outcome = _Outcome(findings, {}, scanned, raw.get("errors", []), ())
     else:
         rules, outcome = _scan_with_cache(root, inventory, languages, request, env, request.cache_dir)
+    listed, omitted = _cap(outcome.findings, request.max_locations, outcome.uncounted)
     errors = tuple(_engine_error_text(error) for error in outcome.engine_errors if error.get("level") == "error")
     covered = tuple(sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"}))
     return ScanResult(
-        findings=tuple(sorted(outcome.findings, key=_FINDING_ORDER)),
+        findings=tuple(sorted(listed, key=_FINDING_ORDER)),
+        omitted=tuple(sorted(omitted.items())),
         covered_controls=covered,
         files_scanned=outcome.files_scanned,
         languages=languages,
@@ -375,6 +382,7 @@ def _installed_version(package: str) -> str | None:
 @dataclass(frozen=True)
 class _Outcome:
     findings: list[Finding]
+    uncounted: Mapping[str, int]  # control -> plain evidence in files whose hits were not read
     files_scanned: int
     engine_errors: Sequence[Mapping[str, Any]]
     notes: tuple[str, ...]
@@ -394,7 +402,10 @@ def _scan_with_cache(
 ) -> tuple[list[dict[str, Any]], _Outcome]:
     """Reuse per-file results whose content and rules are unchanged; run the engine on the rest.
 
-    The engine runs in the background while the stored results of unchanged files are decoded.
+    The engine runs in the background while the stored results of unchanged files are read:
+    only the files whose hits can be listed (violations, parameters, annotations, and plain
+    evidence up to max_locations per control, in report order); the rest is counted from the
+    stored counts, so a warm check's cost follows the change, not the repository.
     """
     version = engine_version(env)
     cache = ResultCache(cache_dir, version)
@@ -406,30 +417,31 @@ def _scan_with_cache(
         for rule in rules:
             by_control.setdefault(str(rule["metadata"]["control"]), []).append(rule)
         ckeys = {control: rules_key(items, version) for control, items in by_control.items()}
+        control_of_key = {ckey: control for control, ckey in ckeys.items()}
         ckey_of_rule = {str(rule["id"]): ckeys[str(rule["metadata"]["control"])] for rule in rules}
         wanted = list(ckeys.values())
         known, states = inventory.known, dict(inventory.states)
-        stored: dict[str, Stored] = {}
-        for path, (state, kept) in known.items():
-            if kept is not None and states.get(path) == state:  # unchanged since it was stored
-                stored[state.sha] = kept
-        unknown = [s.sha for s in states.values() if s.selected and s.sha not in stored]
+        keys: dict[str, str] = {}
+        for path, (state, stored_keys) in known.items():
+            if stored_keys is not None and states.get(path) == state:  # unchanged since it was stored
+                keys[state.sha] = stored_keys
+        unknown = [s.sha for s in states.values() if s.selected and s.sha not in keys]
         if unknown:
-            stored.update(cache.stored(unknown))
-        stale = [p for p, s in states.items() if s.selected and not (s.sha in stored and stored[s.sha].has(wanted))]
+            keys.update(cache.keys_of(unknown))
+        stale = [p for p, s in states.items() if s.selected and not (s.sha in keys and has_keys(keys[s.sha], wanted))]
         full = bool(stale) and (not known or len(stale) > max(_FULL_SCAN_FILES, len(states) // 4))
         if stale:
             targets = None if full else stale
             run = _EngineRun(root, rules if full else rules_for_files(rules, stale), request, env, targets)
-        # While the engine runs: the findings of every unchanged file.
-        decoded: dict[str, HitsByKey] = {}
-        reused: dict[str, list[Hit]] = {}
+        # While the engine runs: read what the unchanged files need.
         changed = set(stale)
-        for path, state in states.items():
-            if state.selected and path not in changed:
-                if state.sha not in decoded:
-                    decoded[state.sha] = stored[state.sha].decode()
-                reused[path] = _of_keys(decoded[state.sha], wanted)
+        last_sha = {path: state.sha for path, (state, _) in known.items()}
+        as_stored = {p for p, s in states.items() if s.selected and p not in changed and last_sha.get(p) == s.sha}
+        to_read, uncounted = _files_to_read(cache, as_stored, wanted, control_of_key, request.max_locations)
+        # Files not as the cache last saw them, but whose content it knows: read them whole.
+        to_read.update(p for p, s in states.items() if s.selected and p not in changed and p not in as_stored)
+        stored_hits = cache.hits_of(states[p].sha for p in to_read)
+        reused = {p: _of_keys(stored_hits[states[p].sha], wanted) for p in sorted(to_read)}
         findings = _findings(reused, rules, request.controls)
         fresh: dict[str, HitsByKey] = {}
         engine_errors: list[dict[str, Any]] = []
@@ -451,20 +463,84 @@ def _scan_with_cache(
         # touches every file): next time their size and time match, and they are not hashed.
         record = set(states if full else stale) | set(inventory.hashed)
         if record:
-            cache.store((states[p] for p in sorted(record)), fresh)
+            plain = {str(rule["id"]) for rule in rules if _plain_rule(rule)}
+            cache.store((states[p] for p in sorted(record)), fresh, plain)
         gone = set(known) - set(states)
         if gone:
             cache.forget(gone)
         rescanned = {p: _of_keys(fresh[states[p].sha], wanted) for p in stale if states[p].selected}
         findings += _findings(rescanned, rules, request.controls)
         selected = sum(1 for s in states.values() if s.selected)
-        counts = f"cache: {len(reused)} of {selected} files reused, {len(stale)} rescanned"
+        counts = f"cache: {selected - len(rescanned)} of {selected} files reused, {len(stale)} rescanned"
         notes = (*inventory.warnings, *cache.warnings, counts)
-        return rules, _Outcome(findings, selected, engine_errors, notes)
+        return rules, _Outcome(findings, uncounted, selected, engine_errors, notes)
     finally:
         if run is not None:
             run.close()
         cache.close()
+
+
+def _files_to_read(
+    cache: ResultCache, paths: set[str], wanted: Sequence[str], control_of_key: Mapping[str, str], limit: int
+) -> tuple[set[str], dict[str, int]]:
+    """Which unchanged files' hits must be read, and the plain evidence counted in the others.
+
+    A file is read when it holds a hit that is always listed, or plain evidence for a control
+    that has not yet `limit` of it in the files before (report order is by path): whatever the
+    rest of the repository holds comes after those and is only counted.
+    """
+    still_wanted = {key: limit for key in wanted}
+    to_read: set[str] = set()
+    uncounted: dict[str, int] = {}
+    for path, _, counts in cache.files_with_hits():
+        if path not in paths:
+            continue  # changed or gone: its stored hits are not this check's
+        mine = [(key, counts[key]) for key in wanted if key in counts]
+        if limit <= 0 or any(other or (plain and still_wanted[key] > 0) for key, (plain, other) in mine):
+            to_read.add(path)
+            for key, (plain, _) in mine:
+                still_wanted[key] -= plain
+            continue
+        for key, (plain, _) in mine:
+            if plain:
+                control = control_of_key[key]
+                uncounted[control] = uncounted.get(control, 0) + plain
+    return to_read, uncounted
+
+
+def _plain_rule(rule: Mapping[str, Any]) -> bool:
+    """Evidence with no parameter to check: the findings that may be counted instead of listed."""
+    metadata = rule.get("metadata") or {}
+    return rule.get("id") != ANNOTATION_RULE_ID and metadata.get("kind") == "evidence" and not metadata.get("param")
+
+
+def _plain(finding: Finding) -> bool:
+    return (
+        finding.kind == "evidence"
+        and finding.rule != ANNOTATION_RULE_ID
+        and not finding.param_name
+        and not finding.param_value
+    )
+
+
+def _cap(findings: list[Finding], limit: int, uncounted: Mapping[str, int]) -> tuple[list[Finding], dict[str, int]]:
+    """Per control, the first `limit` plain evidence findings in report order; the rest counted."""
+    omitted = dict(uncounted)
+    if limit <= 0:
+        return findings, omitted
+    listed: list[Finding] = []
+    plain: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if _plain(finding):
+            plain.setdefault(finding.control, []).append(finding)
+        else:
+            listed.append(finding)
+    for control, items in plain.items():
+        items.sort(key=_FINDING_ORDER)
+        listed.extend(items[:limit])
+        if len(items) > limit:
+            omitted[control] = omitted.get(control, 0) + len(items) - limit
+    return listed, omitted
 
 
 def _cached_reader(cache: ResultCache) -> RuleReader:

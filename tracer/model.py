@@ -298,6 +298,8 @@ class ScanResult:
     errors: tuple[str, ...] = ()
     covered_controls: tuple[str, ...] = ()  # controls with at least one evidence rule that ran
     notes: tuple[str, ...] = ()  # how the scan went (cache reuse), for the reader
+    # (control, n): plain evidence found beyond the first max_locations, counted, not listed
+    omitted: tuple[tuple[str, int], ...] = ()
 
 
 class Status(str, Enum):
@@ -336,6 +338,7 @@ class TraceNode:
     violations: tuple[Location, ...]
     note: str = ""
     enforcement: str = ""  # monitor | comment | block for this requirement; "" = the verdict's global mode
+    locations_omitted: int = 0  # more evidence found than `locations` lists (ScanRequest.max_locations)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class CheckRequest:
     extra_excludes: tuple[str, ...] = ()
     discover_keys: bool = False  # find the keys in the branch, PR/MR and commits
     use_cache: bool = True
+    all_locations: bool = False  # list every evidence location, not the first of each requirement
     as_of: date | None = None  # the date that decides which citations apply (--as-of); None = today
     base: str = ""  # diff-aware against this ref or sha (--base, the PR/MR base, a pushed range)
     base_required: bool = False  # True: a base that cannot be diffed is an error, not a warning
@@ -219,6 +220,7 @@ def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[Tra
         excludes=excludes,
         timeout=org.scan_timeout,
         cache_dir=cache if scan_root == root else worktree_cache(cache),
+        max_locations=0 if request.all_locations else locate.DEFAULT_MAX_LOCATIONS,
     )
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The files are walked and hashed while the tracker answers: the inventory needs no ticket.

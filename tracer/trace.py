@@ -55,6 +55,12 @@ def build_nodes(
     nodes = tuple(
         _node(req, by_control.get(req.control.id, []), scan, prefix, changes) for req in requirements.requirements
     )
+    omitted = dict(scan.omitted)
+    if omitted:
+        nodes = tuple(
+            replace(node, locations_omitted=omitted.get(node.requirement.control.id, 0)) if node.locations else node
+            for node in nodes
+        )
     if policy is not None:
         nodes = tuple(replace(node, enforcement=policy.mode_for(node.requirement)) for node in nodes)
     return nodes

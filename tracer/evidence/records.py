@@ -202,6 +202,7 @@ def _requirement(node: TraceNode) -> dict[str, Any]:
         "status": node.status.value,
         "note": node.note,
         "locations": [_location(loc) for loc in node.locations],
+        "locations_omitted": node.locations_omitted,
         "violations": [_location(loc) for loc in node.violations],
         "waiver": None if requirement.waiver is None else _waiver(requirement.waiver, control.id),
         "attestation": None if requirement.attestation is None else _attestation(requirement.attestation),

@@ -205,6 +205,7 @@ def _requirement(node: TraceNode) -> dict[str, Any]:
         "status": node.status.value,
         "note": node.note,
         "locations": [_location(loc, with_message=False) for loc in node.locations],
+        "locations_omitted": node.locations_omitted,
         "violations": [_location(loc, with_message=True) for loc in node.violations],
         "waiver": None if waiver is None else waiver_dict(waiver),
         "attestation": None if requirement.attestation is None else attestation_dict(requirement.attestation),

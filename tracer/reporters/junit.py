@@ -135,11 +135,11 @@ def _body(node: TraceNode, result: TraceResult) -> str:
     if node.note:
         lines.append(f"Note: {node.note}")
     lines.extend(_locations("Violations", node.violations, result))
-    lines.extend(_locations("Evidence", node.locations, result))
+    lines.extend(_locations("Evidence", node.locations, result, node.locations_omitted))
     return "\n".join(lines) + "\n"
 
 
-def _locations(title: str, locations: Sequence[Location], result: TraceResult) -> list[str]:
+def _locations(title: str, locations: Sequence[Location], result: TraceResult, omitted: int = 0) -> list[str]:
     if not locations:
         return []
     lines = [f"{title}:"]
@@ -149,6 +149,6 @@ def _locations(title: str, locations: Sequence[Location], result: TraceResult) -
         lines.append(f"  {path}:{span}  {one_line(location.message)}  [{location.rule}]")
         if location.snippet:
             lines.extend(f"      {line}" for line in location.snippet.splitlines())
-    if len(locations) > MAX_LOCATIONS:
-        lines.append(f"  … {len(locations) - MAX_LOCATIONS} more in the JSON report")
+    if len(locations) + omitted > MAX_LOCATIONS:
+        lines.append(f"  … {len(locations) + omitted - MAX_LOCATIONS} more in the JSON report")
     return lines

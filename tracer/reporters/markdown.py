@@ -121,6 +121,8 @@ def _details(node: TraceNode, result: TraceResult) -> str:
         lines.append(f"- ⛔ {_link(location, result)} {escape(location.message)}")
     for location in node.locations:
         lines.append(f"- {_link(location, result)} {escape(location.message)}")
+    if node.locations_omitted:
+        lines.append(f"- … and {node.locations_omitted} more of the same kind (`--all-locations` lists them)")
     if node.note:
         lines.append(f"- {escape(node.note)}")
     lines.extend(["", "</details>"])

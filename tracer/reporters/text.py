@@ -111,8 +111,10 @@ def _node_lines(node: TraceNode, last: bool, color: bool) -> list[str]:
     for location in node.locations[:MAX_LOCATIONS]:
         where = f"{location.path}:{_span(location.start_line, location.end_line)}"
         children.append(f"{where.ljust(_NAME_WIDTH - 2)}  {location.message}")
-    if len(node.locations) > MAX_LOCATIONS:
-        children.append(f"… {len(node.locations) - MAX_LOCATIONS} more (--format json lists every location)")
+    more = len(node.locations) + node.locations_omitted - MAX_LOCATIONS
+    if more > 0:
+        where = "--format json --all-locations" if node.locations_omitted else "--format json"
+        children.append(f"… {more} more ({where} lists every location)")
     for index, child in enumerate(children):
         twig = "└── " if index == len(children) - 1 else "├── "
         lines.append(stem + twig + child)
