@@ -41,17 +41,20 @@ DEFAULT_CONTROLS = (
     "encryption_at_rest,session_timeout,secrets_management,tokenization,security_headers"
 )
 
-# Each language: a file header, blocks that hold security evidence (hashing, parameterised
-# SQL, audit logs) and plain business-logic blocks; a file is a header plus 6-14 blocks
-# (about 60-200 lines), each block a security one with probability --evidence-share.
+# Each language: a file header, blocks that hold security evidence (parameterised SQL, audit
+# logs), password hashing (with a cost parameter: in the first file of each 500 only, as
+# account code is in a real code base) and plain business-logic blocks; a file is a header
+# plus 6-14 blocks (about 60-200 lines), each a security one with probability --evidence-share.
 LANGUAGES: dict[str, dict[str, Any]] = {
     ".py": {
         "header": "import bcrypt, logging\naudit = logging.getLogger('audit')\n",
-        "security": [
+        "auth": [
             "\ndef register_{n}(db, email, password):\n"
             "    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=12))\n"
             "    db.execute(\"INSERT INTO users (email, hash) VALUES (?, ?)\", (email, hashed))\n"
             "    audit.info(\"user registered\")\n",
+        ],
+        "security": [
             "\ndef search_{n}(db, term):\n"
             "    rows = db.execute(\"SELECT id FROM items WHERE name = ?\", (term,))\n"
             "    return [r[0] for r in rows]\n",
@@ -68,9 +71,13 @@ LANGUAGES: dict[str, dict[str, Any]] = {
     },
     ".js": {
         "header": "const bcrypt = require(\"bcrypt\");\n",
-        "security": [
+        "auth": [
             "\nasync function register{n}(db, email, password) {{\n  const hash = await bcrypt.hash(password, 12);\n"
             "  await db.query(\"INSERT INTO users (email, hash) VALUES ($1, $2)\", [email, hash]);\n}}\n",
+        ],
+        "security": [
+            "\nasync function find{n}(db, id) {{\n"
+            "  return db.query(\"SELECT id, name FROM items WHERE id = $1\", [id]);\n}}\n",
         ],
         "plain": [
             "\nfunction total{n}(items) {{\n"
@@ -85,9 +92,14 @@ LANGUAGES: dict[str, dict[str, Any]] = {
     ".java": {
         "header": "package app;\nimport org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;\n"
         "public class Service{file} {{\n",
-        "security": [
+        "auth": [
             "    private final BCryptPasswordEncoder encoder{n} = new BCryptPasswordEncoder(12);\n"
             "    public String hash{n}(String password) {{ return encoder{n}.encode(password); }}\n",
+        ],
+        "security": [
+            "    public java.sql.ResultSet find{n}(java.sql.Connection c, long id) throws java.sql.SQLException {{\n"
+            "        java.sql.PreparedStatement ps = c.prepareStatement(\"SELECT id FROM items WHERE id = ?\");\n"
+            "        ps.setLong(1, id);\n        return ps.executeQuery();\n    }}\n",
         ],
         "plain": [
             "    public int total{n}(int[] prices) {{\n        int s = 0;\n        for (int p : prices) {{\n"
@@ -100,10 +112,14 @@ LANGUAGES: dict[str, dict[str, Any]] = {
         "footer": "}}\n",
     },
     ".go": {
-        "header": "package app\n\nimport (\n\t\"fmt\"\n\n\t\"golang.org/x/crypto/bcrypt\"\n)\n",
-        "security": [
+        "header": "package app\n\nimport (\n\t\"database/sql\"\n\t\"fmt\"\n\n\t\"golang.org/x/crypto/bcrypt\"\n)\n",
+        "auth": [
             "\nfunc Hash{n}(password string) ([]byte, error) {{\n"
             "\treturn bcrypt.GenerateFromPassword([]byte(password), 12)\n}}\n",
+        ],
+        "security": [
+            "\nfunc Find{n}(db *sql.DB, id int) *sql.Row {{\n"
+            "\treturn db.QueryRow(\"SELECT id FROM items WHERE id = $1\", id)\n}}\n",
         ],
         "plain": [
             "\nfunc Total{n}(prices []int) int {{\n\ts := 0\n\tfor _, p := range prices {{\n\t\ts += p\n\t}}\n"
@@ -124,6 +140,8 @@ def generate(root: Path, files: int, seed: int, evidence_share: float) -> list[s
         suffix = suffixes[n % len(suffixes)]
         language = LANGUAGES[suffix]
         blocks = []
+        if n % 500 < len(suffixes):  # the package's account code: password hashing, rare in a code base
+            blocks.append(language["auth"][0].format(n=f"{n}_auth"))
         for b in range(rng.randint(6, 14)):
             pool = language["security"] if rng.random() < evidence_share else language["plain"]
             blocks.append(rng.choice(pool).format(n=f"{n}_{b}"))
