@@ -39,9 +39,11 @@ HitsByKey = dict[str, list[Hit]]
 
 
 def has_keys(keys: str, wanted: Iterable[str]) -> bool:
-    """Whether a content was scanned with every wanted rules key (`keys` as stored: comma-separated)."""
-    present = keys.split(",")
-    return all(key in present for key in wanted)
+    """Whether a content was scanned with every wanted rules key (`keys` as stored: comma-separated).
+
+    A substring test is exact here: keys are fixed-length hex, and commas are not hex.
+    """
+    return all(key in keys for key in wanted)
 
 
 class FileState(NamedTuple):  # a tuple: one per file of the repository, built on every check

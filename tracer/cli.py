@@ -210,6 +210,8 @@ def _publish(
     results: Sequence[TraceResult], change: ChangeOptions, context: CIContext | None, env: Env, stdout_report: bool
 ) -> None:
     """Write the --report files, then (in CI) comment, summarise, annotate; failures only add notes."""
+    if not change.reports and context is None:
+        return  # nothing to write or post: a local check imports none of it
     from tracer.ci import comment, outcome
     from tracer.ci.detect import DEFAULT_REPORTS
     from tracer.reporters import RenderOptions, render_many
@@ -325,7 +327,7 @@ def check(
     if output is not None:
         for result in results:
             click.echo(result.verdict.summary, err=True)
-    if not no_evidence:  # after the verdict, never changing it (docs/evidence.md)
+    if not no_evidence and any(result.ticket is not None for result in results):  # after the verdict (docs/evidence.md)
         from tracer.evidence.recorder import record_checks
 
         for warning in record_checks(results, path=path, config_path=config_path, env=env):

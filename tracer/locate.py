@@ -319,8 +319,18 @@ def take_inventory(request: ScanRequest, env: Env) -> Inventory:
     return Inventory(files, known, states, tuple(hashed), tuple(cache.warnings))
 
 
-def scan(request: ScanRequest, env: Env, inventory: Inventory | None = None) -> ScanResult:
-    """Run the required controls' rules over the repository (its inventory taken now, or before)."""
+def scan(
+    request: ScanRequest,
+    env: Env,
+    inventory: Inventory | None = None,
+    while_engine_runs: Callable[[], None] | None = None,
+) -> ScanResult:
+    """Run the required controls' rules over the repository (its inventory taken now, or before).
+
+    `while_engine_runs`: the caller's work that needs no findings (git calls), done once the
+    engine has started instead of before or after it.
+    """
+    meanwhile = while_engine_runs or (lambda: None)
     if inventory is None:
         inventory = take_inventory(request, env)
     root = request.root
@@ -328,12 +338,17 @@ def scan(request: ScanRequest, env: Env, inventory: Inventory | None = None) -> 
     rules_root = request.rules_root or rules_dir()
     if request.cache_dir is None:
         rules = [*collect_rules(request.controls, languages, rules_root), _ANNOTATION_RULE]
-        raw = _EngineRun(root, rules, request, env).result()
+        run = _EngineRun(root, rules, request, env)
+        try:
+            meanwhile()
+            raw = run.result()
+        finally:
+            run.close()
         findings = _findings(_hits(raw.get("results", []), root), rules, request.controls)
         scanned = len(raw.get("paths", {}).get("scanned", []))
         outcome = _Outcome(findings, {}, scanned, raw.get("errors", []), ())
     else:
-        rules, outcome = _scan_with_cache(root, inventory, languages, request, env, request.cache_dir)
+        rules, outcome = _scan_with_cache(root, inventory, languages, request, env, request.cache_dir, meanwhile)
     listed, omitted = _cap(outcome.findings, request.max_locations, outcome.uncounted)
     errors = tuple(_engine_error_text(error) for error in outcome.engine_errors if error.get("level") == "error")
     covered = tuple(sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"}))
@@ -399,6 +414,7 @@ def _scan_with_cache(
     request: ScanRequest,
     env: Env,
     cache_dir: Path,
+    meanwhile: Callable[[], None],
 ) -> tuple[list[dict[str, Any]], _Outcome]:
     """Reuse per-file results whose content and rules are unchanged; run the engine on the rest.
 
@@ -433,6 +449,7 @@ def _scan_with_cache(
         if stale:
             targets = None if full else stale
             run = _EngineRun(root, rules if full else rules_for_files(rules, stale), request, env, targets)
+        meanwhile()
         # While the engine runs: read what the unchanged files need.
         changed = set(stale)
         last_sha = {path: state.sha for path, (state, _) in known.items()}

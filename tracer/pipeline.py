@@ -206,6 +206,20 @@ def worktree_cache(cache: Path | None) -> Path | None:
     return cache.with_name(cache.name + "-worktree")
 
 
+class _GitFacts:
+    """The diff against the base and where the code lives: git's time, spent while the engine runs."""
+
+    def __init__(self, request: CheckRequest, scan_root: Path, deps: Deps) -> None:
+        self.request, self.scan_root, self.deps = request, scan_root, deps
+        self.changes: ChangeSet | None = None
+        self.notes: tuple[str, ...] = ()
+        self.info = RepoInfo()
+
+    def gather(self) -> None:
+        self.changes, self.notes = changes_for(self.request, self.scan_root, self.deps.env)
+        self.info = self.deps.repo(self.scan_root, self.deps.env)
+
+
 def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[TraceResult, ...]:
     root = request.path
     org = load_config(root, request.config_path)
@@ -234,20 +248,23 @@ def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[Tra
             plans = [(ticket, *plan(ticket, (), org, today)) for ticket in tickets]
         wanted = tuple(dict.fromkeys(c for _, _, required in plans for c in required.control_ids))
         scan_request = replace(scan_request, controls=wanted)
-        changes, change_notes = changes_for(request, scan_root, deps.env)
-        notes += change_notes
         # An inventory that failed (an empty folder) matters only if something is to be scanned.
         inventory = taking.result() if wanted else None
+    git = _GitFacts(request, scan_root, deps)
     before: ScanResult | None = None
     base_commit = ""
     if inventory is not None:
-        scan = locate.scan(scan_request, deps.env, inventory)
+        scan = locate.scan(scan_request, deps.env, inventory, while_engine_runs=git.gather)
+        changes, info = git.changes, git.info
+        notes += git.notes
         if request.delta and changes is not None:
             before, base_commit, delta_notes = base_scan(request, scan_root, scan_request, deps.env)
             notes += delta_notes
     else:  # nothing is required, so no engine is started
         scan = ScanResult(findings=(), files_scanned=0, languages=(), rules_run=0, engine="", excluded=excludes)
-    info = deps.repo(scan_root, deps.env)
+        git.gather()
+        changes, info = git.changes, git.info
+        notes += git.notes
     if not plans:
         plans = [(None, None, RequirementSet(requirements=()))]
     results = []
