@@ -17,16 +17,17 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-# 4: one row of compact hits per file with its counts, and parsed rule files
-FORMAT = "vibeward-cache/4"
+# 5: one row of compact hits per file content, their counts per rules key, parsed rule files
+FORMAT = "vibeward-cache/5"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     sha TEXT NOT NULL, selected INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS results (
-    sha TEXT PRIMARY KEY, keys TEXT NOT NULL, hits TEXT NOT NULL, counts TEXT NOT NULL, hit_count INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS results (sha TEXT PRIMARY KEY, keys TEXT NOT NULL, hits TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counts (
+    sha TEXT NOT NULL, key TEXT NOT NULL, plain INTEGER NOT NULL, other INTEGER NOT NULL, PRIMARY KEY (sha, key)
 );
 CREATE TABLE IF NOT EXISTS rule_files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, rules TEXT NOT NULL
@@ -104,7 +105,7 @@ class ResultCache:
                 return
             if found:
                 self.warnings.append(f"cache {path} was written by another version; discarded")
-                for table in ("meta", "files", "results", "rule_files"):
+                for table in ("meta", "files", "results", "counts", "rule_files"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -127,22 +128,29 @@ class ResultCache:
     def keys_of(self, shas: Iterable[str]) -> dict[str, str]:
         """The rules keys of these contents, e.g. a file changed back to an earlier version."""
         query = "SELECT sha, keys FROM results WHERE sha IN (SELECT value FROM json_each(?))"
-        return dict(self.db.execute(query, (_sha_list(shas),)))
+        return dict(self.db.execute(query, (_json_list(shas),)))
 
     def hits_of(self, shas: Iterable[str]) -> dict[str, HitsByKey]:
         query = "SELECT sha, hits FROM results WHERE sha IN (SELECT value FROM json_each(?))"
-        return {sha: cast(HitsByKey, json.loads(hits)) for sha, hits in self.db.execute(query, (_sha_list(shas),))}
+        return {sha: cast(HitsByKey, json.loads(hits)) for sha, hits in self.db.execute(query, (_json_list(shas),))}
 
-    def files_with_hits(self) -> list[tuple[str, str, dict[str, list[int]]]]:
-        """(path, sha, {rules key: [plain evidence, other hits]}) of the last check's files with any hit, by path.
+    def reading_plan(self, wanted: Sequence[str], skip: Iterable[str], limit: int) -> tuple[list[str], dict[str, int]]:
+        """Which files of the last check to read, and per rules key the plain evidence of the others.
 
-        Files without a hit never come back: a warm check does no work for them.
+        Read: files with a hit that is always listed, and files with plain evidence while fewer
+        than `limit` of it precede them in path order (all files with hits when limit <= 0).
+        Files without a hit, and `skip` (changed or gone), cost nothing here: SQLite does the sums.
         """
-        rows = self.db.execute(
-            "SELECT path, files.sha, counts FROM files JOIN results USING (sha) "
-            "WHERE selected AND hit_count > 0 ORDER BY path"
-        )
-        return [(path, sha, json.loads(counts)) for path, sha, counts in rows]
+        parameters = {"wanted": _json_list(wanted), "skip": _json_list(skip), "limit": limit}
+        rows = self.db.execute(_READING_PLAN, parameters)
+        to_read: list[str] = []
+        uncounted: dict[str, int] = {}
+        for is_read, name, plain in rows:
+            if is_read:
+                to_read.append(name)
+            elif plain:
+                uncounted[name] = plain
+        return to_read, uncounted
 
     def store(self, files: Iterable[FileState], hits: Mapping[str, HitsByKey], plain_rules: Container[str]) -> None:
         """Record file states and merge new hits into what each content already has.
@@ -157,16 +165,17 @@ class ResultCache:
             )
             before = self.hits_of(hits)  # read inside the transaction: another check may have added keys
             rows = []
+            counts: list[tuple[str, str, int, int]] = []  # only keys with hits: no row means none
             for sha, by_key in hits.items():
                 merged = {**before[sha], **by_key} if sha in before else dict(by_key)
-                counts = {}
-                for key, items in merged.items():
-                    plain = sum(1 for hit in items if hit[0] in plain_rules)
-                    counts[key] = [plain, len(items) - plain]
                 text = json.dumps(merged, sort_keys=True, separators=(",", ":"))
-                total = sum(len(items) for items in merged.values())
-                rows.append((sha, ",".join(sorted(merged)), text, json.dumps(counts, sort_keys=True), total))
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows)
+                rows.append((sha, ",".join(sorted(merged)), text))
+                for key, items in by_key.items():
+                    plain = sum(1 for hit in items if hit[0] in plain_rules)
+                    if items:
+                        counts.append((sha, key, plain, len(items) - plain))
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?, ?)", counts)
 
     def forget(self, paths: Iterable[str]) -> None:
         with _transaction(self.db):
@@ -185,9 +194,28 @@ class ResultCache:
             )
 
 
-def _sha_list(shas: Iterable[str]) -> str:
-    # One bound parameter holds every hash (json_each), so the SQL text never changes.
-    return json.dumps(sorted(set(shas)))
+# Per file with hits and per wanted key: the plain evidence before it in path order (a window
+# sum); the files to read, then per key the plain evidence of the files not read.
+_READING_PLAN = """
+WITH r AS (
+    SELECT f.path AS path, c.key AS key, c.plain AS plain, c.other AS other,
+           SUM(c.plain) OVER (PARTITION BY c.key ORDER BY f.path ROWS UNBOUNDED PRECEDING) - c.plain AS before
+    FROM files AS f JOIN counts AS c ON c.sha = f.sha
+    WHERE f.selected
+      AND c.key IN (SELECT value FROM json_each(:wanted))
+      AND f.path NOT IN (SELECT value FROM json_each(:skip))
+), chosen AS (
+    SELECT DISTINCT path FROM r WHERE :limit <= 0 OR other > 0 OR (plain > 0 AND before < :limit)
+)
+SELECT 1, path, 0 FROM chosen
+UNION ALL
+SELECT 0, key, SUM(plain) FROM r WHERE path NOT IN (SELECT path FROM chosen) GROUP BY key
+"""
+
+
+def _json_list(values: Iterable[str]) -> str:
+    # One bound parameter holds a whole list (json_each), so the SQL text never changes.
+    return json.dumps(sorted(set(values)))
 
 
 class _transaction:

@@ -454,8 +454,10 @@ def _scan_with_cache(
         changed = set(stale)
         last_sha = {path: state.sha for path, (state, _) in known.items()}
         as_stored = {p for p, s in states.items() if s.selected and p not in changed and last_sha.get(p) == s.sha}
-        to_read, uncounted = _files_to_read(cache, as_stored, wanted, control_of_key, request.max_locations)
+        planned, uncounted_by_key = cache.reading_plan(wanted, set(known) - as_stored, request.max_locations)
+        uncounted = {control_of_key[key]: n for key, n in uncounted_by_key.items()}
         # Files not as the cache last saw them, but whose content it knows: read them whole.
+        to_read = {p for p in planned if p in as_stored}  # another check may have changed the table since
         to_read.update(p for p, s in states.items() if s.selected and p not in changed and p not in as_stored)
         stored_hits = cache.hits_of(states[p].sha for p in to_read)
         reused = {p: _of_keys(stored_hits[states[p].sha], wanted) for p in sorted(to_read)}
@@ -495,34 +497,6 @@ def _scan_with_cache(
         if run is not None:
             run.close()
         cache.close()
-
-
-def _files_to_read(
-    cache: ResultCache, paths: set[str], wanted: Sequence[str], control_of_key: Mapping[str, str], limit: int
-) -> tuple[set[str], dict[str, int]]:
-    """Which unchanged files' hits must be read, and the plain evidence counted in the others.
-
-    A file is read when it holds a hit that is always listed, or plain evidence for a control
-    that has not yet `limit` of it in the files before (report order is by path): whatever the
-    rest of the repository holds comes after those and is only counted.
-    """
-    still_wanted = {key: limit for key in wanted}
-    to_read: set[str] = set()
-    uncounted: dict[str, int] = {}
-    for path, _, counts in cache.files_with_hits():
-        if path not in paths:
-            continue  # changed or gone: its stored hits are not this check's
-        mine = [(key, counts[key]) for key in wanted if key in counts]
-        if limit <= 0 or any(other or (plain and still_wanted[key] > 0) for key, (plain, other) in mine):
-            to_read.add(path)
-            for key, (plain, _) in mine:
-                still_wanted[key] -= plain
-            continue
-        for key, (plain, _) in mine:
-            if plain:
-                control = control_of_key[key]
-                uncounted[control] = uncounted.get(control, 0) + plain
-    return to_read, uncounted
 
 
 def _plain_rule(rule: Mapping[str, Any]) -> bool:
