@@ -37,7 +37,7 @@ docs: $(STAMP)
 
 # Benchmarks (not part of `make test`): vibeward against the raw engine, and the classifier.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_check.py --files 5000 --changed 20
+	$(BIN)/python bench/bench_check.py --files 5000 --changed 20,200
 	$(BIN)/python bench/bench_classify.py
 
 clean:
