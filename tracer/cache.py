@@ -2,9 +2,11 @@
 
 A file's results are keyed by its content hash, and inside that by a key for each control's
 rules (their text plus the engine version), so tickets needing different controls share the
-cache, and a changed rule invalidates only its own control. Each file is one row holding
-compact hits (rule, lines, message, snippet), so a warm check reads one small row per file
-in a single query. Parsed rule files are kept too (YAML parsing costs more than a warm scan).
+cache, and a changed rule invalidates only its own control. Each content is one row of
+compact hits (rule, lines, message, snippet), with their counts per key in a table of their
+own: a warm check asks SQLite which files it must read (docs/performance.md) and counts the
+rest without reading them. Parsed rule files are kept too (YAML parsing costs more than a
+warm scan).
 SQLite in WAL mode keeps two checks that run at once safe; a corrupt or foreign cache is
 discarded with a warning, never trusted.
 """
