@@ -197,6 +197,7 @@ def test_markdown_carries_the_tree_rates_and_escapes_ticket_text(ledger_url: str
     assert "share of mandatory requirements implemented or waived at the latest check of each ticket" in text
     assert "chain verified: 6 records" in text
     assert "Implemented at `app/access_control.py:10-12`" in text
+    assert "… and 7 more evidence locations (counted, not listed)" in text
     assert "Violated at `app/audit_logging.py:40`" in text
     assert (
         "Waiver: Kiosk sessions end when the badge is pulled; owner alice; approved by bob; expires 2027-01-01" in text
@@ -243,6 +244,7 @@ def test_html_is_one_self_contained_escaped_file(ledger_url: str) -> None:
     assert page.count("<svg") == 2 and "<polyline" in page
     assert "@media print" in page
     assert "50.0%" in page and "45 CFR 164.312(b)" in page
+    assert "… and 7 more evidence locations (counted, not listed)" in page
 
 
 def test_a_damaged_ledger_is_said_in_the_report(tmp_path: Path) -> None:

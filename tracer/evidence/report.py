@@ -227,6 +227,9 @@ def _md_ticket(section: TicketSection, frameworks: Sequence[str]) -> list[str]:
             out.append(f"  - Citations: {'; '.join(citations)}")
         for where in _locations(requirement, "locations"):
             out.append(f"  - Implemented at `{where}`")
+        omitted = int(requirement.get("locations_omitted") or 0)
+        if omitted:
+            out.append(f"  - … and {omitted} more evidence locations (counted, not listed)")
         for where in _locations(requirement, "violations"):
             out.append(f"  - Violated at `{where}`")
         waiver = requirement.get("waiver")
