@@ -283,7 +283,9 @@ def main() -> None:
     try:
         if args.repo:
             root = work / "repo"  # a copy: the warm cases edit files
-            shutil.copytree(args.repo.resolve(), root, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+            # What the scan leaves out (.git, node_modules, .venv, tests, ...) is not copied either.
+            ignore = shutil.ignore_patterns(*locate.DEFAULT_EXCLUDES)
+            shutil.copytree(args.repo.resolve(), root, symlinks=True, ignore=ignore)
             paths = [p for p, _, _ in locate.walk_files(root, locate.DEFAULT_EXCLUDES)]
             label = str(args.repo.resolve())
         else:
