@@ -1,4 +1,4 @@
-"""Records with a hand-written constructor (built in bulk) still behave as their dataclass says."""
+"""Records built in bulk (`stored_at_once`) still behave as their dataclass says."""
 from __future__ import annotations
 
 import dataclasses
@@ -19,7 +19,7 @@ SAMPLES = [
 def test_every_field_is_set_and_the_record_stays_frozen(record: object) -> None:
     cls = type(record)
     names = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    assert list(vars(record)) == names  # a field added to the class but not to __init__ fails here
+    assert list(vars(record)) == names  # every field, in order, set by the one-store __init__
     values = {name: getattr(record, name) for name in names}
     assert cls(**values) == record and hash(cls(**values)) == hash(record)
     assert dataclasses.replace(record, **values) == record  # type: ignore[type-var]

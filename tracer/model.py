@@ -5,10 +5,33 @@ classifications become requirements, requirements plus findings become a trace.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from fnmatch import fnmatchcase
+from typing import Any, TypeVar
+
+_Record = TypeVar("_Record")
+
+
+def stored_at_once(cls: type[_Record]) -> type[_Record]:
+    """A frozen dataclass built in bulk (one per match): its __init__ stores all fields in one go.
+
+    The generated __init__ of a frozen dataclass calls object.__setattr__ once per field; this one
+    sets __dict__ at once. Signature, defaults, equality, hash and immutability stay the dataclass's.
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+    params = ", ".join(f"{f.name}=_default_{f.name}" if f.name in defaults else f.name for f in fields)
+    values = ", ".join(f"{f.name!r}: {f.name}" for f in fields)
+    namespace: dict[str, Any] = {"_store": object.__setattr__, **{f"_default_{k}": v for k, v in defaults.items()}}
+    # Generated from the class's own field names, as dataclasses itself does; no outside text.
+    exec(f"def __init__(self, {params}):\n    _store(self, '__dict__', {{{values}}})\n", namespace)  # noqa: S102
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    setattr(cls, "__init__", init)  # noqa: B010 - mypy rejects assigning to a method
+    return cls
 
 FRAMEWORKS: tuple[str, ...] = ("PCI-DSS", "HIPAA", "GDPR", "SOX", "SOC2")
 INDICATORS: tuple[str, ...] = (
@@ -43,6 +66,7 @@ class Ticket:
     source: str = "file"
 
 
+@stored_at_once
 @dataclass(frozen=True)
 class Evidence:
     """Why a decision was made: the words that fired, in which field, where."""
@@ -53,15 +77,6 @@ class Evidence:
     end: int = -1
     weight: float = 1.0
     rule: str = ""
-
-    def __init__(
-        self, field: str, text: str, start: int = -1, end: int = -1, weight: float = 1.0, rule: str = ""
-    ) -> None:
-        # The generated __init__ of a frozen dataclass stores each field with its own
-        # object.__setattr__ call; the classifier builds many of these, so: one store.
-        object.__setattr__(
-            self, "__dict__", {"field": field, "text": text, "start": start, "end": end, "weight": weight, "rule": rule}
-        )
 
 
 @dataclass(frozen=True)
@@ -251,6 +266,7 @@ class RequirementSet:
         return tuple(r.control.id for r in self.requirements)
 
 
+@stored_at_once
 @dataclass(frozen=True)
 class Finding:
     """One engine match (or annotation) mapped to its control."""
@@ -265,26 +281,6 @@ class Finding:
     snippet: str = ""
     param_name: str = ""
     param_value: str = ""
-
-    def __init__(
-        self,
-        control: str,
-        kind: str,
-        rule: str,
-        path: str,
-        start_line: int,
-        end_line: int,
-        message: str,
-        snippet: str = "",
-        param_name: str = "",
-        param_value: str = "",
-    ) -> None:
-        # One store instead of one object.__setattr__ per field: a check builds one per match.
-        object.__setattr__(self, "__dict__", {
-            "control": control, "kind": kind, "rule": rule, "path": path, "start_line": start_line,
-            "end_line": end_line, "message": message, "snippet": snippet, "param_name": param_name,
-            "param_value": param_value,
-        })  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -310,6 +306,7 @@ class Status(str, Enum):
     WAIVED = "waived"
 
 
+@stored_at_once
 @dataclass(frozen=True)
 class Location:
     path: str
@@ -319,15 +316,6 @@ class Location:
     snippet: str
     message: str
     in_change: bool = False  # on a line the change adds or modifies (only known with a diff base)
-
-    def __init__(
-        self, path: str, start_line: int, end_line: int, rule: str, snippet: str, message: str, in_change: bool = False
-    ) -> None:
-        # One store instead of one object.__setattr__ per field: a trace holds one per finding.
-        object.__setattr__(self, "__dict__", {
-            "path": path, "start_line": start_line, "end_line": end_line, "rule": rule, "snippet": snippet,
-            "message": message, "in_change": in_change,
-        })  # fmt: skip
 
 
 @dataclass(frozen=True)
