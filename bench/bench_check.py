@@ -211,7 +211,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
 
 
 def rule_file(root: Path, controls: list[str], folder: Path) -> Path:
-    languages, _ = locate.detect_languages(root, locate.DEFAULT_EXCLUDES)
+    languages = locate.languages_of(path for path, _, _ in locate.walk_files(root, locate.DEFAULT_EXCLUDES))
     rules = locate.collect_rules(controls, languages, locate.rules_dir())
     rules.append(locate._ANNOTATION_RULE)
     path = folder / "rules.yml"

@@ -168,12 +168,6 @@ def languages_of(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def detect_languages(root: Path, excludes: Sequence[str]) -> tuple[tuple[str, ...], int]:
-    """Languages present under root (by file ending) and the number of files seen."""
-    files = walk_files(root, excludes)
-    return languages_of(path for path, _, _ in files), len(files)
-
-
 RuleReader = Callable[[Path, str], list[dict[str, Any]]]
 # Rule languages (semgrep's names and aliases) -> ours; rules in any other (regex, generic,
 # yaml, ...) may match any file and are always kept.
@@ -289,6 +283,7 @@ class Inventory:
     states: dict[str, FileState]  # every file, hashed where it changed since the last check
     hashed: tuple[str, ...] = ()  # the files hashed again (new, or their size or time changed)
     warnings: tuple[str, ...] = ()
+    engine_version: str = ""  # what the cache was opened with (asked once per check)
 
 
 def take_inventory(request: ScanRequest, env: Env) -> Inventory:
@@ -302,7 +297,8 @@ def take_inventory(request: ScanRequest, env: Env) -> Inventory:
         raise InputError(f"{root}: no files to scan (empty, or everything excluded)", "check the path and scan.exclude")
     if request.cache_dir is None:
         return Inventory(files, {}, {})
-    cache = ResultCache(request.cache_dir, engine_version(env))
+    version = engine_version(env)
+    cache = ResultCache(request.cache_dir, version)
     try:
         known = cache.known_files()
     finally:
@@ -316,7 +312,7 @@ def take_inventory(request: ScanRequest, env: Env) -> Inventory:
         else:
             states[path] = FileState(path, size, mtime_ns, file_sha(root / path), selected=True)
             hashed.append(path)
-    return Inventory(files, known, states, tuple(hashed), tuple(cache.warnings))
+    return Inventory(files, known, states, tuple(hashed), tuple(cache.warnings), version)
 
 
 def scan(
@@ -423,7 +419,7 @@ def _scan_with_cache(
     evidence up to max_locations per control, in report order); the rest is counted from the
     stored counts, so a warm check's cost follows the change, not the repository.
     """
-    version = engine_version(env)
+    version = inventory.engine_version
     cache = ResultCache(cache_dir, version)
     run: _EngineRun | None = None
     try:

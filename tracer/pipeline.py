@@ -189,10 +189,11 @@ def base_scan(
         hint = " (the clone is shallow: `fetch-depth: 0`)" if git is not None and git.is_shallow() else ""
         return None, "", (f"coverage delta skipped: the base commit {request.base} is not available{hint}",)
     try:
+        prefix = git.prefix()
         with git.worktree(commit) as tree:
-            folder = tree / git.prefix()
+            folder = tree / prefix
             if not folder.is_dir():
-                return None, commit, (f"coverage delta skipped: {git.prefix()} does not exist on the base",)
+                return None, commit, (f"coverage delta skipped: {prefix} does not exist on the base",)
             cache = worktree_cache(scan_request.cache_dir)
             return locate.scan(replace(scan_request, root=folder, cache_dir=cache), env), commit, ()
     except TracerError as exc:  # the delta is information; failing to get it never changes the verdict
