@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -345,7 +345,7 @@ def scan(
         outcome = _Outcome(findings, {}, scanned, raw.get("errors", []), ())
     else:
         rules, outcome = _scan_with_cache(root, inventory, languages, request, env, request.cache_dir, meanwhile)
-    listed, omitted = _cap(outcome.findings, request.max_locations, outcome.uncounted)
+    listed, omitted = _cap(outcome.findings, request.max_locations, outcome.uncounted, _plain_rules(rules))
     errors = tuple(_engine_error_text(error) for error in outcome.engine_errors if error.get("level") == "error")
     covered = tuple(sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"}))
     return ScanResult(
@@ -478,8 +478,7 @@ def _scan_with_cache(
         # touches every file): next time their size and time match, and they are not hashed.
         record = set(states if full else stale) | set(inventory.hashed)
         if record:
-            plain = {str(rule["id"]) for rule in rules if _plain_rule(rule)}
-            cache.store((states[p] for p in sorted(record)), fresh, plain)
+            cache.store((states[p] for p in sorted(record)), fresh, _plain_rules(rules))
         gone = set(known) - set(states)
         if gone:
             cache.forget(gone)
@@ -495,30 +494,31 @@ def _scan_with_cache(
         cache.close()
 
 
-def _plain_rule(rule: Mapping[str, Any]) -> bool:
-    """Evidence with no parameter to check: the findings that may be counted instead of listed."""
-    metadata = rule.get("metadata") or {}
-    return rule.get("id") != ANNOTATION_RULE_ID and metadata.get("kind") == "evidence" and not metadata.get("param")
+def _plain_rules(rules: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Evidence rules with no parameter to check: their findings may be counted instead of listed."""
+    return {
+        str(rule["id"])
+        for rule in rules
+        if rule["id"] != ANNOTATION_RULE_ID
+        and (rule.get("metadata") or {}).get("kind") == "evidence"
+        and not (rule.get("metadata") or {}).get("param")
+    }
 
 
-def _plain(finding: Finding) -> bool:
-    return (
-        finding.kind == "evidence"
-        and finding.rule != ANNOTATION_RULE_ID
-        and not finding.param_name
-        and not finding.param_value
-    )
+def _cap(
+    findings: list[Finding], limit: int, uncounted: Mapping[str, int], plain_rules: Container[str]
+) -> tuple[list[Finding], dict[str, int]]:
+    """Per control, the first `limit` findings of plain rules in report order; the rest counted.
 
-
-def _cap(findings: list[Finding], limit: int, uncounted: Mapping[str, int]) -> tuple[list[Finding], dict[str, int]]:
-    """Per control, the first `limit` plain evidence findings in report order; the rest counted."""
+    `plain_rules` is the same set the cache counts with, so a warm check counts what a cold one would.
+    """
     omitted = dict(uncounted)
     if limit <= 0:
         return findings, omitted
     listed: list[Finding] = []
     plain: dict[str, list[Finding]] = {}
     for finding in findings:
-        if _plain(finding):
+        if finding.rule in plain_rules:
             plain.setdefault(finding.control, []).append(finding)
         else:
             listed.append(finding)
