@@ -233,3 +233,23 @@ def test_listed_evidence_is_capped_alike_cold_and_warm_and_the_rest_counted(
     warm = run(cache, 4)
     assert comparable(warm) == comparable(run(None, 4)) and warm.omitted == (("parameterized_queries", 33),)
     assert 0 < len(read) < 12  # the files with listed evidence or a parameter; the others only counted
+
+
+def test_the_cache_folder_is_chosen_by_env_then_config_then_user_cache(tmp_path: Path) -> None:
+    from tracer import config, pipeline
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "compliance-config.yml").write_text("scan:\n  cache_dir: .ci-cache\n")
+    org = config.load(root / "compliance-config.yml")
+    key = pipeline.cache_dir(root, org, Env.from_environ({"HOME": str(tmp_path)}), wanted=True)
+    assert key is not None and key.parent == root / ".ci-cache"  # relative to the config file
+    env = Env.from_environ({"HOME": str(tmp_path), "VIBEWARD_CACHE_DIR": str(tmp_path / "ci")})
+    assert pipeline.cache_dir(root, org, env, wanted=True) == (tmp_path / "ci" / key.name)  # same key per repo
+    plain = config.load(None)
+    user = pipeline.cache_dir(root, plain, Env.from_environ({"XDG_CACHE_HOME": str(tmp_path / "xdg")}), wanted=True)
+    assert user == tmp_path / "xdg" / "vibeward" / key.name
+    assert pipeline.cache_dir(root, org, Env.from_environ({"VIBEWARD_CACHE": "off"}), wanted=True) is None
+    assert pipeline.cache_dir(root, org, env, wanted=False) is None  # --no-cache
+    (root / "compliance-config.yml").write_text("scan:\n  cache: false\n")
+    assert pipeline.cache_dir(root, config.load(root / "compliance-config.yml"), env, wanted=True) is None
