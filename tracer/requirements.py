@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date
 
 from tracer.catalog import Catalog
-from tracer.catalog.conflicts import ConflictRules, Side, load_conflict_rules
+from tracer.catalog.conflicts import ConfigRule, ConflictRules, Side, load_conflict_rules
 from tracer.config import OrgConfig
 from tracer.errors import ConfigError
 from tracer.model import (
@@ -320,23 +320,11 @@ def _resolution(conflict_id: str, options: Sequence[str], config: OrgConfig) -> 
 def _override_conflict(
     requirement: Requirement, off: Sequence[tuple[str, str]], rules: ConflictRules, config: OrgConfig
 ) -> Conflict:
-    rule = rules.config_rule("config_override")
-    control_id = requirement.control.id
-    on = _mandated_by(requirement, requirement.frameworks) or ["the security baseline (OWASP)"]
+    on = ", ".join(_mandated_by(requirement, requirement.frameworks) or ["the security baseline (OWASP)"])
     off_text = " and ".join(f"the {framework} config ({where})" for framework, where in off)
-    conflict_id = f"{rule.id}.{control_id}"
-    resolution, resolved, by = _resolution(conflict_id, rule.options, config)
-    return Conflict(
-        controls=(control_id,),
-        description=rule.description.format(control=control_id, on=", ".join(on), off=off_text)
-        + f". {rule.explanation}",
-        resolution=resolution,
-        id=conflict_id,
-        frameworks=tuple(dict.fromkeys([*requirement.frameworks, *(f for f, _ in off)])),
-        citations=tuple(c.ref for c in requirement.citations if c.source in requirement.frameworks and not c.general),
-        resolved=resolved,
-        resolved_by=by,
-    )
+    frameworks = tuple(dict.fromkeys([*requirement.frameworks, *(f for f, _ in off)]))
+    rule = rules.config_rule("config_override")
+    return _control_conflict(rule, requirement, frameworks, requirement.frameworks, config, on=on, off=off_text)
 
 
 def _waiver_conflict(
@@ -346,8 +334,6 @@ def _waiver_conflict(
     rules: ConflictRules,
     config: OrgConfig,
 ) -> Conflict:
-    rule = rules.config_rule("waiver_override")
-    control_id = requirement.control.id
     frameworks = tuple(dict.fromkeys(f for _, names in refused for f in names))
     named = {f: where for f, where in on_config}
     on = [
@@ -359,16 +345,29 @@ def _waiver_conflict(
         + (f" (scope.frameworks: {', '.join(waiver.frameworks)})" if waiver.frameworks else "")
         for waiver, _ in refused
     )
+    rule = rules.config_rule("waiver_override")
+    return _control_conflict(rule, requirement, frameworks, frameworks, config, on=", ".join(on), waiver=waivers)
+
+
+def _control_conflict(
+    rule: ConfigRule,
+    requirement: Requirement,
+    frameworks: tuple[str, ...],
+    cited: Sequence[str],
+    config: OrgConfig,
+    **placeholders: str,
+) -> Conflict:
+    """A conflict the config makes about one control: the rule's text, its citations in `cited`, its resolution."""
+    control_id = requirement.control.id
     conflict_id = f"{rule.id}.{control_id}"
     resolution, resolved, by = _resolution(conflict_id, rule.options, config)
     return Conflict(
         controls=(control_id,),
-        description=rule.description.format(control=control_id, on=", ".join(on), waiver=waivers)
-        + f". {rule.explanation}",
+        description=rule.description.format(control=control_id, **placeholders) + f". {rule.explanation}",
         resolution=resolution,
         id=conflict_id,
         frameworks=frameworks,
-        citations=tuple(c.ref for c in requirement.citations if c.source in frameworks and not c.general),
+        citations=tuple(c.ref for c in requirement.citations if c.source in cited and not c.general),
         resolved=resolved,
         resolved_by=by,
     )
