@@ -17,6 +17,7 @@ the same files, so the ratio is vibeward's own overhead.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -34,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tracer import locate  # noqa: E402
+from tracer.engine import DEFAULT_EXCLUDES, languages_of, walk_files  # noqa: E402
 
 BIN = Path(sys.executable).parent
 DEFAULT_CONTROLS = (
@@ -211,7 +213,7 @@ def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
 
 
 def rule_file(root: Path, controls: list[str], folder: Path) -> Path:
-    languages = locate.languages_of(path for path, _, _ in locate.walk_files(root, locate.DEFAULT_EXCLUDES))
+    languages = languages_of(path for path, _, _ in walk_files(root, DEFAULT_EXCLUDES))
     rules = locate.collect_rules(controls, languages, locate.rules_dir())
     rules.append(locate._ANNOTATION_RULE)
     path = folder / "rules.yml"
@@ -221,7 +223,7 @@ def rule_file(root: Path, controls: list[str], folder: Path) -> Path:
 
 def engine(rules: Path, targets: list[str] | None, native: bool = True) -> list[str]:
     mode = ["--experimental"] if native else []
-    excludes = [f"--exclude={p}" for p in locate.DEFAULT_EXCLUDES]
+    excludes = [f"--exclude={p}" for p in DEFAULT_EXCLUDES]
     where = ["--", *targets] if targets else ["."]
     return [str(BIN / "semgrep"), "scan", *mode, "--config", str(rules), "--json", "--metrics=off",
             "--disable-version-check", "--quiet", "--timeout", "30", *excludes, *where]
@@ -284,15 +286,18 @@ def main() -> None:
         if args.repo:
             root = work / "repo"  # a copy: the warm cases edit files
             # What the scan leaves out (.git, node_modules, .venv, tests, ...) is not copied either.
-            ignore = shutil.ignore_patterns(*locate.DEFAULT_EXCLUDES)
+            ignore = shutil.ignore_patterns(*DEFAULT_EXCLUDES)
             shutil.copytree(args.repo.resolve(), root, symlinks=True, ignore=ignore)
-            paths = [p for p, _, _ in locate.walk_files(root, locate.DEFAULT_EXCLUDES)]
+            paths = [p for p, _, _ in walk_files(root, DEFAULT_EXCLUDES)]
             label = str(args.repo.resolve())
         else:
             root = work / "repo"
             paths = generate(root, args.files, args.seed, args.evidence_share)
             label = f"generated, {args.files} files (py, js, java, go; evidence share {args.evidence_share})"
         env = {**os.environ, "VIBEWARD_CACHE_DIR": str(work / "cache"), "SEMGREP_ENABLE_VERSION_CHECK": "0"}
+        # Timed as installed: with compiled bytecode (pip writes it; a shell may forbid writing it).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        compileall.compile_dir(REPO / "tracer", quiet=1)
         config_file = bench_config(work)
         if args.ticket_file:
             controls = ticket_controls(args.ticket_file.resolve(), config_file)

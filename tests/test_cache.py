@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tracer import locate
+from tracer import engine, locate
 from tracer.cache import HitsByKey, ResultCache
 from tracer.env import Env
 from tracer.model import ScanResult
@@ -31,7 +31,7 @@ def shop(tmp_path: Path, repo_root: Path) -> Path:
 
 def scan(root: Path, cache: Path | None) -> ScanResult:
     env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
-    return locate.scan(locate.ScanRequest(root=root, controls=CONTROLS, cache_dir=cache), env)
+    return locate.scan(engine.ScanRequest(root=root, controls=CONTROLS, cache_dir=cache), env)
 
 
 def comparable(result: ScanResult) -> tuple[object, ...]:
@@ -68,11 +68,11 @@ def test_a_change_rescans_only_that_file_and_still_equals_a_cold_run(shop: Path,
 def test_another_controls_rules_reuse_the_files_for_the_rest(shop: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
-    first = locate.scan(locate.ScanRequest(root=shop, controls=("password_hashing",), cache_dir=cache), env)
+    first = locate.scan(engine.ScanRequest(root=shop, controls=("password_hashing",), cache_dir=cache), env)
     both = locate.scan(
-        locate.ScanRequest(root=shop, controls=("password_hashing", "tokenization"), cache_dir=cache), env
+        engine.ScanRequest(root=shop, controls=("password_hashing", "tokenization"), cache_dir=cache), env
     )
-    plain = locate.scan(locate.ScanRequest(root=shop, controls=("password_hashing", "tokenization")), env)
+    plain = locate.scan(engine.ScanRequest(root=shop, controls=("password_hashing", "tokenization")), env)
     assert comparable(both) == comparable(plain)
     assert {f.control for f in both.findings} >= {"password_hashing", "tokenization"}
     assert first.findings == tuple(f for f in both.findings if f.control == "password_hashing")
@@ -103,8 +103,8 @@ def test_foreign_cache_is_discarded(shop: Path, tmp_path: Path) -> None:
 def test_two_checks_at_once_share_the_cache_safely(shop: Path, tmp_path: Path, repo_root: Path) -> None:
     cache = tmp_path / "cache"
     script = (
-        "import sys; from pathlib import Path; from tracer import locate; from tracer.env import Env\n"
-        f"r = locate.scan(locate.ScanRequest(root=Path({str(shop)!r}), controls={CONTROLS!r}, "
+        "import sys; from pathlib import Path; from tracer import engine, locate; from tracer.env import Env\n"
+        f"r = locate.scan(engine.ScanRequest(root=Path({str(shop)!r}), controls={CONTROLS!r}, "
         f"cache_dir=Path({str(cache)!r})), Env.from_environ())\n"
         "print(len(r.findings))\n"
     )
@@ -134,7 +134,7 @@ def test_a_rescan_runs_only_the_changed_files_languages_and_still_equals_a_cold_
                 shutil.copy(target, repo / control / target.name)
     changed = [repo / "password_hashing" / "python.py", repo / "password_hashing" / "javascript.js"]
     rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "javascript", "java", "go"), rules_dir())
-    kept = locate.rules_for_files(rules, [str(p.relative_to(repo)) for p in changed])
+    kept = engine.rules_for_files(rules, [str(p.relative_to(repo)) for p in changed])
     assert 0 < len(kept) < len(rules)
     assert not any(set(rule["languages"]) <= {"java", "go"} for rule in kept)
 
@@ -143,7 +143,7 @@ def test_a_rescan_runs_only_the_changed_files_languages_and_still_equals_a_cold_
 
     def scan_polyglot(cache_dir: Path | None) -> ScanResult:
         return locate.scan(
-            locate.ScanRequest(root=repo, controls=POLYGLOT_CONTROLS, excludes=(), cache_dir=cache_dir), env
+            engine.ScanRequest(root=repo, controls=POLYGLOT_CONTROLS, excludes=(), cache_dir=cache_dir), env
         )
 
     scan_polyglot(cache)
@@ -158,25 +158,25 @@ def test_a_rescan_runs_only_the_changed_files_languages_and_still_equals_a_cold_
 
 def test_rules_for_files_keeps_everything_for_files_of_unknown_kind() -> None:
     rules = locate.collect_rules(POLYGLOT_CONTROLS, ("python", "java"), rules_dir())
-    assert locate.rules_for_files(rules, ["bin/manage"]) == rules  # a shebang script: semgrep may read it as Python
-    assert locate.rules_for_files(rules, ["app/models.pyi", "app/x.py"]) == rules
-    assert locate.rules_for_files(rules, ["deploy/nginx.conf"]) == rules
+    assert engine.rules_for_files(rules, ["bin/manage"]) == rules  # a shebang script: semgrep may read it as Python
+    assert engine.rules_for_files(rules, ["app/models.pyi", "app/x.py"]) == rules
+    assert engine.rules_for_files(rules, ["deploy/nginx.conf"]) == rules
 
 
 def test_files_touched_but_unchanged_are_hashed_once_then_trusted(shop: Path, tmp_path: Path) -> None:
     """A fresh checkout gives every file a new time: hash each once, rescan none, remember the new times."""
     cache = tmp_path / "cache"
     env = Env.from_environ({"PATH": os.environ.get("PATH", "")})
-    request = locate.ScanRequest(root=shop, controls=CONTROLS, cache_dir=cache)
+    request = engine.ScanRequest(root=shop, controls=CONTROLS, cache_dir=cache)
     cold = scan(shop, cache)
     for path in shop.rglob("*"):
         if path.is_file():
             os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
-    touched = locate.take_inventory(request, env)
-    assert len(touched.hashed) >= cold.files_scanned > 0
+    touched = engine.take_inventory(request, env)
+    assert len(touched.changed) >= cold.files_scanned > 0
     warm = locate.scan(request, env, touched)
     assert warm.notes[-1].endswith(" 0 rescanned") and comparable(warm) == comparable(cold)
-    assert locate.take_inventory(request, env).hashed == ()
+    assert engine.take_inventory(request, env).changed == {}
 
 
 def plain_evidence(result: ScanResult) -> dict[str, int]:
@@ -206,7 +206,7 @@ def test_listed_evidence_is_capped_alike_cold_and_warm_and_the_rest_counted(
     controls = ("parameterized_queries", "password_hashing")
 
     def run(cache_dir: Path | None, limit: int) -> ScanResult:
-        request = locate.ScanRequest(root=repo, controls=controls, excludes=(), cache_dir=cache_dir)
+        request = engine.ScanRequest(root=repo, controls=controls, excludes=(), cache_dir=cache_dir)
         return locate.scan(replace(request, max_locations=limit), env)
 
     everything = run(None, 0)

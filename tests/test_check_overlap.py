@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers.fake_trackers import FakeJira, Recorded, Reply
-from tracer import locate
+from tracer import engine
 from tracer.cli import cli
 
 EMAIL, TOKEN = "dev@example.com", "tok-cloud-1234567890"
@@ -38,14 +38,14 @@ class HeldJira(FakeJira):
 @pytest.mark.slow
 def test_the_ticket_fetch_overlaps_the_walk(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     walked = threading.Event()
-    real_walk = locate.walk_files
+    real_walk = engine.walk_files
 
     def walk_then_release(root: Path, excludes: tuple[str, ...]) -> list[tuple[str, int, int]]:
         found = real_walk(root, excludes)
         walked.set()
         return found
 
-    monkeypatch.setattr(locate, "walk_files", walk_then_release)
+    monkeypatch.setattr(engine, "walk_files", walk_then_release)
     shop = tmp_path / "shop"
     shutil.copytree(repo_root / "examples" / "shop", shop)
     with HeldJira(walked) as fake:

@@ -14,6 +14,7 @@ import pytest
 
 from tracer import locate
 from tracer.catalog import load_catalog
+from tracer.engine import ScanRequest
 from tracer.env import Env
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 def findings(root: Path, controls: tuple[str, ...], engine: str) -> set[tuple[str, ...]]:
     env = Env.from_environ({**os.environ, "VIBEWARD_ENGINE": engine})
-    result = locate.scan(locate.ScanRequest(root=root, controls=controls, excludes=()), env)
+    result = locate.scan(ScanRequest(root=root, controls=controls, excludes=()), env)
     assert result.errors == ()
     return {
         (f.control, f.kind, f.rule, f.path, str(f.start_line), str(f.end_line), f.param_value) for f in result.findings

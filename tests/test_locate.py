@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.builders import write_files
-from tracer import locate
+from tracer import engine, locate
 from tracer.env import Env
 from tracer.errors import ConfigError, EngineError, InputError
 
@@ -53,7 +53,7 @@ def rules_root(tmp_path: Path) -> Path:
 
 
 def scan(root: Path, rules_root: Path, controls: tuple[str, ...], environ: Env | None = None) -> locate.ScanResult:
-    request = locate.ScanRequest(root=root, controls=controls, rules_root=rules_root)
+    request = engine.ScanRequest(root=root, controls=controls, rules_root=rules_root)
     return locate.scan(request, environ or env())
 
 
@@ -161,7 +161,7 @@ def test_engine_garbage_output_is_never_a_pass(tmp_path: Path, rules_root: Path)
 def test_engine_timeout(tmp_path: Path, rules_root: Path) -> None:
     app = write_files(tmp_path / "app", {"a.py": "x = 1\n"})
     slow = fake_engine(tmp_path, "import time\ntime.sleep(30)")
-    request = locate.ScanRequest(root=app, controls=("rate_limiting",), rules_root=rules_root, timeout=1)
+    request = engine.ScanRequest(root=app, controls=("rate_limiting",), rules_root=rules_root, timeout=1)
     with pytest.raises(EngineError, match="did not finish within 1 s"):
         locate.scan(request, slow)
 
@@ -178,8 +178,8 @@ def test_rule_without_control_metadata_is_rejected(tmp_path: Path) -> None:
 
 def test_language_detection_ignores_excluded_folders(tmp_path: Path) -> None:
     write_files(tmp_path, {"a.py": "", "web/x.tsx": "", "node_modules/m/i.js": "", "svc/Main.java": ""})
-    files = locate.walk_files(tmp_path, locate.DEFAULT_EXCLUDES)
-    assert locate.languages_of(path for path, _, _ in files) == ("java", "python", "typescript")
+    files = engine.walk_files(tmp_path, engine.DEFAULT_EXCLUDES)
+    assert engine.languages_of(path for path, _, _ in files) == ("java", "python", "typescript")
     assert len(files) == 3
 
 
@@ -226,6 +226,6 @@ def test_a_rule_may_state_the_value_it_implies(tmp_path: Path) -> None:
 
 
 def test_manifests_name_the_stack() -> None:
-    found = locate.languages_of(["go.mod", "web/package.json", "svc/pom.xml", "README.md"])
+    found = engine.languages_of(["go.mod", "web/package.json", "svc/pom.xml", "README.md"])
     assert found == ("go", "java", "javascript")
-    assert locate.languages_of(["app/tsconfig.json"]) == ("typescript",)
+    assert engine.languages_of(["app/tsconfig.json"]) == ("typescript",)

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from tracer.cli import main
+from tracer.command import main
 
-raise SystemExit(main())
+main()

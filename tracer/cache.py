@@ -71,11 +71,28 @@ def rules_key(rules: Sequence[Mapping[str, Any]], engine_version: str) -> str:
 
 
 class ResultCache:
-    def __init__(self, folder: Path, engine_version: str) -> None:
+    def __init__(self, folder: Path, engine_version: str, db: sqlite3.Connection | None = None) -> None:
         self.folder = folder
         self.engine_version = engine_version
         self.warnings: list[str] = []
-        self.db = self._open()
+        self.db = db or self._open()
+
+    @classmethod
+    def existing(cls, folder: Path, engine_version: str) -> ResultCache | None:
+        """The cache in `folder` opened read-only if it is there and this version's, else None:
+        nothing is created, rebuilt or discarded (for a folder named by a cache file, not by config)."""
+        path = folder / "results.sqlite"
+        if not path.is_file():
+            return None
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False)
+        try:
+            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            found = {}
+        if found != {"format": FORMAT, "engine": engine_version}:
+            db.close()
+            return None
+        return cls(folder, engine_version, db)
 
     def _open(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -120,12 +137,44 @@ class ResultCache:
     def close(self) -> None:
         self.db.close()
 
-    def known_files(self) -> dict[str, tuple[FileState, str | None]]:
-        """Every file of the last check, with the rules keys its content was scanned with, if any."""
-        rows = self.db.execute(
-            "SELECT path, size, mtime_ns, files.sha, selected, keys FROM files LEFT JOIN results USING (sha)"
+    def compare(self, files: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, int, int]], list[str], int]:
+        """Against the last check: the files not as it saw them (new, or size or time changed),
+        the paths it saw that are gone, and how many files it saw (0: a first check).
+
+        Set differences, not a loop per file: a warm check of a large repository pays per change.
+        """
+        last = set(self.db.execute("SELECT path, size, mtime_ns FROM files"))
+        unseen = sorted(set(files).difference(last))
+        unseen_paths = {path for path, _, _ in unseen}
+        no_longer = last.difference(files)  # the old rows of changed files, and gone ones
+        gone = sorted({path for path, _, _ in no_longer} - unseen_paths)
+        return unseen, gone, len(last)
+
+    def file_states(self) -> dict[str, FileState]:
+        """Every file of the last check (for a whole-tree rescan)."""
+        rows = self.db.execute("SELECT path, size, mtime_ns, sha, selected FROM files")
+        return {row[0]: FileState(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+    def lacking(self, wanted: Sequence[str], skip: Iterable[str]) -> list[FileState]:
+        """Files of the last check (but `skip`) that the engine scans and whose content was not
+        scanned with every wanted rules key: a control newly required, or its rules changed.
+
+        Contents share a few key lists; each distinct list is tested once, not each file.
+        """
+        lists = self.db.execute(
+            "SELECT DISTINCT r.keys FROM files AS f LEFT JOIN results AS r ON r.sha = f.sha WHERE f.selected"
         )
-        return {row[0]: (FileState(row[0], row[1], row[2], row[3], bool(row[4])), row[5]) for row in rows}
+        short = [keys for (keys,) in lists if keys is None or not has_keys(keys, wanted)]
+        if not short:
+            return []
+        known_short = _json_list(k for k in short if k is not None)
+        rows = self.db.execute(_LACKING, {"short": known_short, "none": None in short, "skip": _json_list(skip)})
+        return [FileState(path, size, mtime_ns, sha) for path, size, mtime_ns, sha in rows]
+
+    def unselected(self, skip: Iterable[str]) -> int:
+        """How many files of the last check (but `skip`) the engine does not scan."""
+        query = "SELECT count(*) FROM files WHERE NOT selected AND path NOT IN (SELECT value FROM json_each(?))"
+        return int(self.db.execute(query, (_json_list(skip),)).fetchone()[0])
 
     def keys_of(self, shas: Iterable[str]) -> dict[str, str]:
         """The rules keys of these contents, e.g. a file changed back to an earlier version."""
@@ -136,8 +185,11 @@ class ResultCache:
         query = "SELECT sha, hits FROM results WHERE sha IN (SELECT value FROM json_each(?))"
         return {sha: cast(HitsByKey, json.loads(hits)) for sha, hits in self.db.execute(query, (_json_list(shas),))}
 
-    def reading_plan(self, wanted: Sequence[str], skip: Iterable[str], limit: int) -> tuple[list[str], dict[str, int]]:
-        """Which files of the last check to read, and per rules key the plain evidence of the others.
+    def reading_plan(
+        self, wanted: Sequence[str], skip: Iterable[str], limit: int
+    ) -> tuple[dict[str, str], dict[str, int]]:
+        """Which files of the last check to read (with their content), and per rules key the plain
+        evidence of the others.
 
         Read: files with a hit that is always listed, and files with plain evidence while fewer
         than `limit` of it precede them in path order (all files with hits when limit <= 0).
@@ -145,13 +197,13 @@ class ResultCache:
         """
         parameters = {"wanted": _json_list(wanted), "skip": _json_list(skip), "limit": limit}
         rows = self.db.execute(_READING_PLAN, parameters)
-        to_read: list[str] = []
+        to_read: dict[str, str] = {}  # path -> content sha
         uncounted: dict[str, int] = {}
-        for is_read, name, plain in rows:
+        for is_read, name, value in rows:
             if is_read:
-                to_read.append(name)
-            elif plain:
-                uncounted[name] = plain
+                to_read[name] = value
+            elif value:
+                uncounted[name] = int(value)
         return to_read, uncounted
 
     def store(self, files: Iterable[FileState], hits: Mapping[str, HitsByKey], plain_rules: Container[str]) -> None:
@@ -200,18 +252,28 @@ class ResultCache:
 # sum); the files to read, then per key the plain evidence of the files not read.
 _READING_PLAN = """
 WITH r AS (
-    SELECT f.path AS path, c.key AS key, c.plain AS plain, c.other AS other,
+    SELECT f.path AS path, f.sha AS sha, c.key AS key, c.plain AS plain, c.other AS other,
            SUM(c.plain) OVER (PARTITION BY c.key ORDER BY f.path ROWS UNBOUNDED PRECEDING) - c.plain AS before
     FROM files AS f JOIN counts AS c ON c.sha = f.sha
     WHERE f.selected
       AND c.key IN (SELECT value FROM json_each(:wanted))
       AND f.path NOT IN (SELECT value FROM json_each(:skip))
 ), chosen AS (
-    SELECT DISTINCT path FROM r WHERE :limit <= 0 OR other > 0 OR (plain > 0 AND before < :limit)
+    SELECT DISTINCT path, sha FROM r WHERE :limit <= 0 OR other > 0 OR (plain > 0 AND before < :limit)
 )
-SELECT 1, path, 0 FROM chosen
+SELECT 1, path, sha FROM chosen
 UNION ALL
 SELECT 0, key, SUM(plain) FROM r WHERE path NOT IN (SELECT path FROM chosen) GROUP BY key
+"""
+
+
+# The files whose content has one of the short key lists, or no results at all (:none).
+_LACKING = """
+SELECT f.path, f.size, f.mtime_ns, f.sha FROM files AS f LEFT JOIN results AS r ON r.sha = f.sha
+WHERE f.selected
+  AND f.path NOT IN (SELECT value FROM json_each(:skip))
+  AND (r.keys IN (SELECT value FROM json_each(:short)) OR (:none AND r.keys IS NULL))
+ORDER BY f.path
 """
 
 

@@ -1,19 +1,12 @@
 """Required controls + a repository -> findings, with exactly one semgrep process.
 
 The rules of the required controls, for the languages present, are merged into ONE
-generated rule file and run by ONE engine process (docs/performance.md says why).
-This is the only module that starts a subprocess.
+generated rule file and run by ONE engine process (docs/performance.md says why);
+tracer/engine.py starts it.
 """
 from __future__ import annotations
 
-import fnmatch
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -22,25 +15,27 @@ from typing import Any
 
 import yaml
 
-from tracer import yamlsafe
-from tracer.cache import FileState, Hit, HitsByKey, ResultCache, file_sha, has_keys, rules_key
+from tracer import headstart, yamlsafe
+from tracer.cache import Hit, HitsByKey, ResultCache
+from tracer.engine import (
+    EngineRun,
+    Inventory,
+    ScanRequest,
+    control_keys,
+    engine_command,
+    engine_error_text,
+    languages_of,
+    launch_for,
+    rules_for_files,
+    stale_files,
+    take_inventory,
+    whole_tree,
+)
 from tracer.env import Env
-from tracer.errors import ConfigError, EngineError, InputError
+from tracer.errors import ConfigError
 from tracer.model import Finding, ScanResult
 from tracer.resources import rules_dir
 
-# File endings -> the language folders of semgrep-rules/<control>/<language>.yml
-LANGUAGE_BY_SUFFIX: Mapping[str, str] = {
-    ".py": "python",
-    ".js": "javascript",
-    ".jsx": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".java": "java",
-    ".go": "go",
-}
 # A rule file may serve several languages: JS rules also run on TS and the reverse.
 RULE_FILES_BY_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "python": ("python",),
@@ -49,35 +44,6 @@ RULE_FILES_BY_LANGUAGE: Mapping[str, tuple[str, ...]] = {
     "java": ("java",),
     "go": ("go",),
 }
-# What users expect a compliance scan to leave out: tests, fixtures, generated and vendored code.
-DEFAULT_EXCLUDES: tuple[str, ...] = (
-    ".git",
-    ".vibeward",  # our own state: ticket files, the evidence ledger
-    "node_modules",
-    "vendor",
-    "third_party",
-    ".venv",
-    "venv",
-    "site-packages",
-    "dist",
-    "build",
-    "__pycache__",
-    "tests",
-    "test",
-    "__tests__",
-    "spec",
-    "fixtures",
-    "testdata",
-    "migrations",
-    "*.min.js",
-    "*_test.go",
-    "*.test.ts",
-    "*.test.js",
-    "*.spec.ts",
-    "*.spec.js",
-    "test_*.py",
-    "*_test.py",
-)
 ANNOTATION_RULE_ID = "vibeward.annotation.implements"
 _ANNOTATION_RULE: dict[str, Any] = {
     "id": ANNOTATION_RULE_ID,
@@ -92,128 +58,10 @@ _ANNOTATION_RULE: dict[str, Any] = {
 _PARAM_MARK = " [vibeward-param="
 _PARAM_RE = re.compile(r" \[vibeward-param=(.*?)\]$")
 MAX_SNIPPET_LINES = 3
-DEFAULT_MAX_LOCATIONS = 50
 MAX_SNIPPET_CHARS = 200
 
 
-@dataclass(frozen=True)
-class ScanRequest:
-    root: Path
-    controls: tuple[str, ...]
-    excludes: tuple[str, ...] = DEFAULT_EXCLUDES
-    timeout: int = 600
-    rules_root: Path | None = None
-    cache_dir: Path | None = None  # per-file results kept here between checks; None: no cache
-    # Per control, list this much plain evidence (no parameter to check) and count the rest;
-    # violations and parameters are always listed. 0: list everything.
-    max_locations: int = DEFAULT_MAX_LOCATIONS
-
-
-def walk_files(root: Path, excludes: Sequence[str]) -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every file under root that no exclusion removes."""
-    excluded = exclusion_matcher(excludes)
-    found: list[tuple[str, int, int]] = []
-    pending = [("", str(root))]  # (relative folder with a trailing slash, absolute folder)
-    while pending:
-        relative, folder = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if excluded(name):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((f"{relative}{name}/", entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                info = entry.stat(follow_symlinks=False)
-                found.append((relative + name, info.st_size, info.st_mtime_ns))
-    found.sort()
-    return found
-
-
-def exclusion_matcher(excludes: Sequence[str]) -> Callable[[str], bool]:
-    """One compiled test for every exclusion pattern (fnmatch syntax, case-sensitive) on a name."""
-    if not excludes:
-        return lambda name: False
-    pattern = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in excludes))
-    return lambda name: pattern.match(name) is not None
-
-
-# Build manifests name the stack even where the sources are generated or elsewhere.
-LANGUAGE_BY_MANIFEST: Mapping[str, str] = {
-    "requirements.txt": "python",
-    "pyproject.toml": "python",
-    "setup.py": "python",
-    "Pipfile": "python",
-    "package.json": "javascript",
-    "tsconfig.json": "typescript",
-    "pom.xml": "java",
-    "build.gradle": "java",
-    "build.gradle.kts": "java",
-    "go.mod": "go",
-}
-
-
-def languages_of(paths: Iterable[str]) -> tuple[str, ...]:
-    """The stack: languages by file ending and by build manifest."""
-    found = set()
-    for path in paths:
-        language = LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower()) or LANGUAGE_BY_MANIFEST.get(
-            path.rsplit("/", 1)[-1]
-        )
-        if language:
-            found.add(language)
-    return tuple(sorted(found))
-
-
 RuleReader = Callable[[Path, str], list[dict[str, Any]]]
-# Rule languages (semgrep's names and aliases) -> ours; rules in any other (regex, generic,
-# yaml, ...) may match any file and are always kept.
-_CODE_LANGUAGE_OF_RULE: Mapping[str, str] = {
-    "python": "python",
-    "py": "python",
-    "javascript": "javascript",
-    "js": "javascript",
-    "typescript": "typescript",
-    "ts": "typescript",
-    "java": "java",
-    "go": "go",
-    "golang": "go",
-}
-
-# A file's language -> the rule languages that may match it (JS and TS rules cross over).
-_RULE_LANGUAGES_FOR_FILE: Mapping[str, frozenset[str]] = {
-    "python": frozenset({"python"}),
-    "javascript": frozenset({"javascript", "typescript"}),
-    "typescript": frozenset({"javascript", "typescript"}),
-    "java": frozenset({"java"}),
-    "go": frozenset({"go"}),
-}
-
-
-def rules_for_files(rules: list[dict[str, Any]], paths: Iterable[str]) -> list[dict[str, Any]]:
-    """The rules that can match these files: a rescan of three Python files needs no Java rule.
-
-    The engine picks a rule's files by their endings, so leaving out the rules of languages none
-    of these files is in changes no finding. A file whose ending names no language we know
-    (a script with a shebang, a .pyi stub, a settings file) keeps every rule.
-    """
-    present: set[str] = set()
-    for path in paths:
-        language = LANGUAGE_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
-        if language is None:
-            return rules
-        present.update(_RULE_LANGUAGES_FOR_FILE[language])
-    kept = []
-    for rule in rules:
-        languages = {_CODE_LANGUAGE_OF_RULE.get(str(name).lower(), "") for name in rule.get("languages") or ["?"]}
-        if "" in languages or languages & present:
-            kept.append(rule)
-    return kept
-
-
 def collect_rules(
     controls: Iterable[str], languages: Iterable[str], rules_root: Path, read: RuleReader | None = None
 ) -> list[dict[str, Any]]:
@@ -263,58 +111,6 @@ def read_rules(path: Path, control: str) -> list[dict[str, Any]]:
     return result
 
 
-def engine_command(env: Env) -> list[str]:
-    """The semgrep executable: VIBEWARD_SEMGREP, else the one beside this Python, else PATH."""
-    beside = Path(sys.executable).parent / "semgrep"
-    executable = env.get("VIBEWARD_SEMGREP") or (str(beside) if beside.is_file() else "semgrep")
-    # The native CLI gives the same findings as `semgrep scan` at a fraction of the
-    # start-up (docs/performance.md); VIBEWARD_ENGINE=pysemgrep selects the Python CLI.
-    mode = [] if env.get("VIBEWARD_ENGINE") == "pysemgrep" else ["--experimental"]
-    return [executable, "scan", *mode]
-
-
-@dataclass(frozen=True)
-class Inventory:
-    """The files to scan and, with a cache, their states: all that needs no rules, so it can be
-    taken while the ticket is still being fetched."""
-
-    files: list[tuple[str, int, int]]  # (path, size, mtime_ns), sorted
-    known: dict[str, tuple[FileState, str | None]]  # the cache's files of the last check, with their keys
-    states: dict[str, FileState]  # every file, hashed where it changed since the last check
-    hashed: tuple[str, ...] = ()  # the files hashed again (new, or their size or time changed)
-    warnings: tuple[str, ...] = ()
-    engine_version: str = ""  # what the cache was opened with (asked once per check)
-
-
-def take_inventory(request: ScanRequest, env: Env) -> Inventory:
-    root = request.root
-    if not root.exists():
-        raise InputError(f"{root}: path does not exist", "pass the folder of the repository to check")
-    if not root.is_dir():
-        raise InputError(f"{root}: not a folder", "pass the folder of the repository to check")
-    files = walk_files(root, request.excludes)
-    if not files:
-        raise InputError(f"{root}: no files to scan (empty, or everything excluded)", "check the path and scan.exclude")
-    if request.cache_dir is None:
-        return Inventory(files, {}, {})
-    version = engine_version(env)
-    cache = ResultCache(request.cache_dir, version)
-    try:
-        known = cache.known_files()
-    finally:
-        cache.close()
-    states: dict[str, FileState] = {}
-    hashed: list[str] = []
-    for path, size, mtime_ns in files:
-        state = known[path][0] if path in known else None
-        if state is not None and (state.size, state.mtime_ns) == (size, mtime_ns):
-            states[path] = state
-        else:
-            states[path] = FileState(path, size, mtime_ns, file_sha(root / path), selected=True)
-            hashed.append(path)
-    return Inventory(files, known, states, tuple(hashed), tuple(cache.warnings), version)
-
-
 def scan(
     request: ScanRequest,
     env: Env,
@@ -334,7 +130,7 @@ def scan(
     rules_root = request.rules_root or rules_dir()
     if request.cache_dir is None:
         rules = [*collect_rules(request.controls, languages, rules_root), _ANNOTATION_RULE]
-        run = _EngineRun(root, rules, request, env)
+        run = EngineRun(launch_for(root, rules, request, env, None))
         try:
             meanwhile()
             raw = run.result()
@@ -346,7 +142,7 @@ def scan(
     else:
         rules, outcome = _scan_with_cache(root, inventory, languages, request, env, request.cache_dir, meanwhile)
     listed, omitted = _cap(outcome.findings, request.max_locations, outcome.uncounted, _plain_rules(rules))
-    errors = tuple(_engine_error_text(error) for error in outcome.engine_errors if error.get("level") == "error")
+    errors = tuple(engine_error_text(error) for error in outcome.engine_errors if error.get("level") == "error")
     covered = tuple(sorted({r["metadata"]["control"] for r in rules if r["metadata"].get("kind") == "evidence"}))
     return ScanResult(
         findings=tuple(sorted(listed, key=_FINDING_ORDER)),
@@ -362,34 +158,6 @@ def scan(
     )
 
 
-def engine_version(env: Env) -> str:
-    """What the cache keys on: the engine package's version, else the executable's identity."""
-    command = engine_command(env)
-    # The semgrep beside this Python is the package installed with vibeward.
-    installed = _installed_version("semgrep") if command[0] == str(Path(sys.executable).parent / "semgrep") else None
-    if installed:
-        return f"semgrep {installed} {' '.join(command[2:])}"
-    executable = shutil.which(command[0]) or command[0]
-    try:
-        return f"{executable}@{Path(executable).stat().st_mtime_ns} {' '.join(command[2:])}"
-    except OSError:
-        return executable
-
-
-def _installed_version(package: str) -> str | None:
-    """The version in the name of the package's .dist-info folder (importlib.metadata takes ~30 ms to start)."""
-    prefix = f"{package}-"
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.startswith(prefix) and name.endswith(".dist-info"):
-                return name[len(prefix) : -len(".dist-info")]
-    return None
-
-
 @dataclass(frozen=True)
 class _Outcome:
     findings: list[Finding]
@@ -397,10 +165,6 @@ class _Outcome:
     files_scanned: int
     engine_errors: Sequence[Mapping[str, Any]]
     notes: tuple[str, ...]
-
-
-# Past this many files to rescan, one whole-tree run is cheaper than naming each file.
-_FULL_SCAN_FILES = 2000
 
 
 def _scan_with_cache(
@@ -421,43 +185,40 @@ def _scan_with_cache(
     """
     version = inventory.engine_version
     cache = ResultCache(cache_dir, version)
-    run: _EngineRun | None = None
+    run: EngineRun | None = None
     try:
         read = _cached_reader(cache)
         rules = [*collect_rules(request.controls, languages, request.rules_root or rules_dir(), read), _ANNOTATION_RULE]
-        by_control: dict[str, list[dict[str, Any]]] = {}
-        for rule in rules:
-            by_control.setdefault(str(rule["metadata"]["control"]), []).append(rule)
-        ckeys = {control: rules_key(items, version) for control, items in by_control.items()}
+        ckeys = control_keys(rules, version)
         control_of_key = {ckey: control for control, ckey in ckeys.items()}
         ckey_of_rule = {str(rule["id"]): ckeys[str(rule["metadata"]["control"])] for rule in rules}
         wanted = list(ckeys.values())
-        known, states = inventory.known, dict(inventory.states)
-        keys: dict[str, str] = {}
-        for path, (state, stored_keys) in known.items():
-            if stored_keys is not None and states.get(path) == state:  # unchanged since it was stored
-                keys[state.sha] = stored_keys
-        unknown = [s.sha for s in states.values() if s.selected and s.sha not in keys]
-        if unknown:
-            keys.update(cache.keys_of(unknown))
-        stale = [p for p, s in states.items() if s.selected and not (s.sha in keys and has_keys(keys[s.sha], wanted))]
-        full = bool(stale) and (not known or len(stale) > max(_FULL_SCAN_FILES, len(states) // 4))
+        changed = inventory.changed
+        stale_states = stale_files(cache, inventory, wanted)
+        stale = sorted(stale_states)
+        full = whole_tree(inventory, stale_states)
         if stale:
             targets = None if full else stale
-            run = _EngineRun(root, rules if full else rules_for_files(rules, stale), request, env, targets)
+            launch = launch_for(root, rules if full else rules_for_files(rules, stale), request, env, targets)
+            # The engine may already run this launch: started before the plan, as the last check (headstart).
+            run = headstart.claim(launch) or EngineRun(launch)
+        headstart.remember(request, rules, wanted)
         meanwhile()
         # While the engine runs: read what the unchanged files need.
-        changed = set(stale)
-        last_sha = {path: state.sha for path, (state, _) in known.items()}
-        as_stored = {p for p, s in states.items() if s.selected and p not in changed and last_sha.get(p) == s.sha}
-        planned, uncounted_by_key = cache.reading_plan(wanted, set(known) - as_stored, request.max_locations)
+        skip = {*changed, *inventory.gone, *stale_states}
+        planned, uncounted_by_key = cache.reading_plan(wanted, skip, request.max_locations)
         uncounted = {control_of_key[key]: n for key, n in uncounted_by_key.items()}
-        # Files not as the cache last saw them, but whose content it knows: read them whole.
-        to_read = {p for p in planned if p in as_stored}  # another check may have changed the table since
-        to_read.update(p for p, s in states.items() if s.selected and p not in changed and p not in as_stored)
-        stored_hits = cache.hits_of(states[p].sha for p in to_read)
-        reused = {p: _of_keys(stored_hits[states[p].sha], wanted) for p in sorted(to_read)}
+        # Changed files whose content the cache knows under every key (touched, or changed
+        # back): their rows are not as stored, so they are read whole, not planned.
+        to_read = {**planned, **{p: s.sha for p, s in changed.items() if p not in stale_states}}
+        stored_hits = cache.hits_of(to_read.values())
+        reused = {p: _of_keys(stored_hits[sha], wanted) for p, sha in sorted(to_read.items()) if sha in stored_hits}
         findings = _findings(reused, rules, request.controls)
+        states = stale_states
+        if full:  # every file is rescanned: the unchanged ones as the cache knows them
+            stored = cache.file_states()
+            states = {p: changed[p] if p in changed else stored[p] for p, _, _ in inventory.files}
+        unselected = 0 if full else cache.unselected(skip)
         fresh: dict[str, HitsByKey] = {}
         engine_errors: list[dict[str, Any]] = []
         if run is not None:
@@ -465,7 +226,7 @@ def _scan_with_cache(
             engine_errors = list(raw.get("errors", []))
             scanned = set(raw.get("paths", {}).get("scanned", []))
             found = _hits(raw.get("results", []), root)
-            for path in states if full else stale:
+            for path in states:
                 state = states[path]
                 if path not in scanned:
                     states[path] = state._replace(selected=False)
@@ -476,15 +237,17 @@ def _scan_with_cache(
                 fresh[state.sha] = by_key
         # Rescanned files, and files hashed again whose content was known (a fresh checkout
         # touches every file): next time their size and time match, and they are not hashed.
-        record = set(states if full else stale) | set(inventory.hashed)
+        record = {**changed, **states}
         if record:
-            cache.store((states[p] for p in sorted(record)), fresh, _plain_rules(rules))
-        gone = set(known) - set(states)
-        if gone:
-            cache.forget(gone)
-        rescanned = {p: _of_keys(fresh[states[p].sha], wanted) for p in stale if states[p].selected}
+            cache.store((record[p] for p in sorted(record)), fresh, _plain_rules(rules))
+        if inventory.gone:
+            cache.forget(inventory.gone)
+        rescanned = {p: _of_keys(fresh[s.sha], wanted) for p, s in stale_states.items() if states[p].selected}
         findings += _findings(rescanned, rules, request.controls)
-        selected = sum(1 for s in states.values() if s.selected)
+        if full:
+            selected = sum(1 for s in states.values() if s.selected)
+        else:
+            selected = len(inventory.files) - unselected - sum(1 for p in stale if not states[p].selected)
         counts = f"cache: {selected - len(rescanned)} of {selected} files reused, {len(stale)} rescanned"
         notes = (*inventory.warnings, *cache.warnings, counts)
         return rules, _Outcome(findings, uncounted, selected, engine_errors, notes)
@@ -542,103 +305,6 @@ def _cached_reader(cache: ResultCache) -> RuleReader:
         return rules
 
     return read
-
-
-class _EngineRun:
-    """One engine process, started at once; result() waits for it and reads its JSON."""
-
-    def __init__(
-        self,
-        root: Path,
-        rules: list[dict[str, Any]],
-        request: ScanRequest,
-        env: Env,
-        targets: Sequence[str] | None = None,
-    ) -> None:
-        self.rule_ids = {str(rule["id"]) for rule in rules}
-        self.timeout = request.timeout
-        # Output goes to files, not pipes: a full pipe would stall the engine while we work.
-        self.folder = tempfile.TemporaryDirectory(prefix="vibeward-")
-        folder = Path(self.folder.name)
-        rule_file = folder / "rules.yml"
-        # JSON is YAML, and far faster to write than YAML for a large rule pack.
-        rule_file.write_text(json.dumps({"rules": rules}), encoding="utf-8")
-        command = [
-            *engine_command(env),
-            "--config",
-            str(rule_file),
-            "--json",
-            "--metrics=off",
-            "--disable-version-check",
-            "--quiet",
-            "--timeout",
-            "30",
-            *(f"--exclude={pattern}" for pattern in request.excludes),
-            *(["--", *targets] if targets is not None else ["."]),
-        ]
-        self.stdout = (folder / "out.json").open("w+b")
-        self.stderr = (folder / "err.txt").open("w+b")
-        try:
-            self.process = subprocess.Popen(
-                command, cwd=root, env=env.engine_environ(), stdout=self.stdout, stderr=self.stderr
-            )
-        except FileNotFoundError:
-            self._remove_files()
-            raise EngineError(
-                "semgrep not found", "install vibeward with its dependencies (make demo) or put semgrep on PATH"
-            ) from None
-
-    def close(self) -> None:
-        """Stop the engine if it still runs (timed out, an error or an interrupt here) and remove its files."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self._remove_files()
-
-    def _remove_files(self) -> None:
-        self.stdout.close()
-        self.stderr.close()
-        self.folder.cleanup()
-
-    def result(self) -> dict[str, Any]:
-        try:
-            returncode = self.process.wait(timeout=self.timeout)
-            self.stdout.seek(0)
-            output = self.stdout.read()
-            self.stderr.seek(0)
-            stderr = self.stderr.read().decode("utf-8", "replace").strip()
-        except subprocess.TimeoutExpired:
-            raise EngineError(
-                f"semgrep did not finish within {self.timeout} s", "raise scan.timeout or exclude large folders"
-            ) from None
-        finally:
-            self.close()
-        try:
-            raw = json.loads(output)
-        except json.JSONDecodeError:
-            raw = None
-        if returncode not in (0, 1) or not isinstance(raw, dict):
-            detail = ""
-            if isinstance(raw, dict) and raw.get("errors"):
-                detail = _engine_error_text(raw["errors"][0])
-            elif stderr:
-                detail = stderr.splitlines()[-1]
-            raise EngineError(
-                f"semgrep failed (exit {returncode}): {detail or 'no output'}",
-                "run with VIBEWARD_ENGINE=pysemgrep to compare, or report it with the message above",
-            )
-        # The Python CLI prefixes rule ids with the rule file's folders ("tmp.vibeward-x.<id>").
-        for result in raw.get("results", []):
-            check_id = str(result.get("check_id", ""))
-            if check_id not in self.rule_ids:
-                result["check_id"] = next((i for i in self.rule_ids if check_id.endswith("." + i)), check_id)
-        return raw
-
-
-def _engine_error_text(error: Mapping[str, Any]) -> str:
-    message = str(error.get("message", error.get("type", "error"))).splitlines()[0]
-    path = error.get("path")
-    return f"{path}: {message}" if path else message
 
 
 def _of_keys(by_key: HitsByKey, ckeys: Sequence[str]) -> list[Hit]:

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from tracer import catalog as catalog_module
-from tracer import config, delta, diff, locate, requirements, trace
+from tracer import config, delta, diff, engine, headstart, locate, requirements, trace
 from tracer.env import Env
 from tracer.errors import GitError, InputError, TracerError, TrackerError, UsageError
 from tracer.gitrepo import DST_PREFIX, Git, RepoInfo, repo_info
@@ -180,7 +180,7 @@ def changes_for(request: CheckRequest, root: Path, env: Env) -> tuple[ChangeSet 
 
 
 def base_scan(
-    request: CheckRequest, root: Path, scan_request: locate.ScanRequest, env: Env
+    request: CheckRequest, root: Path, scan_request: engine.ScanRequest, env: Env
 ) -> tuple[ScanResult | None, str, tuple[str, ...]]:
     """The same scan on a worktree of the change's merge base (for the coverage delta), or a note why not."""
     git = Git.open(root, env)
@@ -227,19 +227,19 @@ def _run_checks(request: CheckRequest, deps: Deps, scan_root: Path) -> tuple[Tra
     if request.enforcement:
         org = replace(org, enforcement=request.enforcement)
     today = request.as_of or deps.today()
-    excludes = locate.DEFAULT_EXCLUDES + org.exclude + request.extra_excludes
+    excludes = engine.DEFAULT_EXCLUDES + org.exclude + request.extra_excludes
     cache = cache_dir(root, org, deps.env, request.use_cache)
-    scan_request = locate.ScanRequest(
+    scan_request = engine.ScanRequest(
         root=scan_root,
         controls=(),
         excludes=excludes,
         timeout=org.scan_timeout,
         cache_dir=cache if scan_root == root else worktree_cache(cache),
-        max_locations=0 if request.all_locations else locate.DEFAULT_MAX_LOCATIONS,
+        max_locations=0 if request.all_locations else engine.DEFAULT_MAX_LOCATIONS,
     )
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The files are walked and hashed while the tracker answers: the inventory needs no ticket.
-        taking = pool.submit(locate.take_inventory, scan_request, deps.env)
+        taking = pool.submit(headstart.take, scan_request, deps.env)
         notes: tuple[str, ...] = ()
         plans: list[tuple[Ticket | None, Classification | None, RequirementSet]]
         if request.controls:
