@@ -6,13 +6,23 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracer.textnorm import REGION_KINDS, NormText, normalize
+from tracer.textnorm import REGION_KINDS, NormText, RegionKinds, normalize, with_regions
 
 # Any code point, lone surrogates included (they reach us from surrogateescape-decoded input).
 ANY_TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=()))
 JUNK = st.binary(max_size=2000).map(lambda raw: raw.decode("utf-8", "surrogateescape"))
 # Text made of the characters that markup is built from, so that every construct gets hit.
 MARKUP = st.text(alphabet='ab k\n\t `*_[](){}<>!|#-~:/.="hwq1234codefnrmatquotebq', max_size=400)
+# Lines that open, close and nest the line constructs (fences, indented code, quotes, logs).
+LINES = st.lists(
+    st.sampled_from(
+        ["\n", "\n\n", "\n```", "\n```js", "\n~~~~", "\n  ```", "\n````", "\n    code", "\n\tcode", "\n    - item",
+         "\n    at a.B(C.java:1)", "\n> quote", "\nbq. q", "\nh1. t", "\nTraceback (most recent call last)",
+         "\n[ERROR] x", "\n2024-01-02 10:11 x", "\nprose", " `a` ", " ``b`` c`", " http://x.y/z", " www.a.b", " [l](http://q)",
+         " [l|http://q]", " {{mono}}", "\n{code}", "\n{quote}", " {noformat} ", "\n    "]
+    ),
+    max_size=60,
+).map("".join)
 
 
 def _check_invariants(source: str, norm: NormText) -> None:
@@ -172,3 +182,23 @@ def test_megabyte_of_adversarial_markup_is_linear() -> None:
         norm = normalize(text)
         assert len(norm.text) == len(text)
     assert time.perf_counter() - started < 20  # quadratic behaviour would take hours
+
+
+def _kinds(text: str) -> list[str]:
+    merged = with_regions(text, text)
+    return [merged.kind_at(pos) for pos in range(len(text) + 1)]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(MARKUP, LINES))
+def test_region_kinds_read_off_the_lines_agree_with_the_merged_regions(text: str) -> None:
+    kinds = RegionKinds(text)
+    assert [kinds.kind_at(pos) for pos in range(len(text) + 1)] == _kinds(text)
+
+
+def test_region_kinds_of_long_or_busy_texts_are_merged_as_before() -> None:
+    long = "```js\n`a` http://x.y/`b`\n```\n    code\n" * 700  # past the length read line by line
+    busy = "`x` http://a.b [l](http://q) {{m}}\n    code\n" * 60  # many regions found up front
+    for text in (long, busy):
+        kinds = RegionKinds(text)
+        assert [kinds.kind_at(pos) for pos in range(len(text) + 1)] == _kinds(text)

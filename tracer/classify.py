@@ -12,8 +12,9 @@ How a ticket is read (docs/classifier.md has the long version):
 
 Each step only removes matches or multiplies them by at most 1, so the work is done in the
 order that lets most tickets stop early with the same result: matches first (only the
-markup is blanked), then an upper bound of every indicator's score (`_cannot_fire`), then
-the senses and the bound again, and only then the regions, evidence, frameworks and risk.
+markup is blanked), then an upper bound of every indicator's score (`_reach`), then the
+senses (first of the matches that could make an indicator fire) and the bound again, then
+the dampeners, and only then the regions, evidence, frameworks and risk.
 
 The compiled lexicon lives in a Classifier built once per (lexicon, config) and reused.
 """
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from tracer.config import OrgConfig
-from tracer.frameworks import FrameworkRules, Item, frameworks_for, strongest_items
+from tracer.frameworks import FrameworkJudge, FrameworkRules, Item, strongest_items
 from tracer.lexicon import (
     SEPARATOR,
     Context,
@@ -44,12 +45,13 @@ from tracer.lexicon import (
     compile_context,
     field_words,
     load_lexicon,
+    lower_view,
     trie_pattern,
     word_forms,
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
-from tracer.risk import RiskModel, RiskSignal, risk_model_from, score_risk
-from tracer.textnorm import NormText, Region, normalize_view, region_runs
+from tracer.risk import Exposure, RiskModel, RiskScorer, risk_model_from
+from tracer.textnorm import NormText, RegionKinds, normalize_view
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
 
@@ -72,6 +74,31 @@ class _Checks(NamedTuple):
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
     required: Context | None  # the term counts only with one of these within the window
+    reach: int  # how far before the match a `before` match can start (at most _EDGE_REACH)
+
+
+_Kept = tuple["_Field", float, list[RawMatch]]  # a field, its weight, its kept matches
+
+
+class _Reading(NamedTuple):
+    """What the kept matches of a ticket say (`Classifier._read`)."""
+
+    places: list[_Place]  # of each kept match, in order
+    rules: list[str]  # the term id of each kept match
+    scores: dict[str, list[_Score]]  # indicator -> what each match says for it
+    evidence: dict[str, tuple[list[Item], list[Item]]]  # framework -> (trigger, lexicon) evidence
+    exposure: dict[str, tuple[float, int]]  # risk signal -> its strongest strength, and the match
+
+
+class _Plan(NamedTuple):
+    """What a match of one term says, read off the term once rather than per match."""
+
+    rule: str  # the term id
+    indicators: tuple[tuple[str, float], ...]
+    standalone: bool  # not a support term
+    tags: tuple[tuple[str, float, Context | None], ...]  # lexicon framework tags: name, weight, near context
+    risk: tuple[tuple[str, float], ...]
+    trigger: str  # the framework of an org trigger, else ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +114,8 @@ class _Field:
     """One field of a ticket, prepared for matching; its regions are found on first use."""
 
     __slots__ = (
-        "_markup", "_norm", "_runs", "_starts", "_windows", "kind", "low", "name", "parts", "prepared", "source", "view"
+        "_markup", "_norm", "_regions", "_windows", "kind", "low", "mapped", "marked", "name", "parts", "prepared",
+        "source", "view",
     )  # fmt: skip
 
     def __init__(
@@ -109,8 +137,9 @@ class _Field:
         self.prepared = prepared
         self.low = prepared.low
         self.parts = parts
-        self._runs: tuple[Region, ...] | None = None
-        self._starts: tuple[int, ...] = ()
+        self._regions: RegionKinds | None = None
+        self.marked = norm is not None or markup  # may have regions
+        self.mapped = bool(parts) or (norm is not None and bool(norm.anchors))  # view offsets are not the value's
         self._windows: dict[tuple[int, int], Window] | None = None
 
     def kind_at(self, pos: int) -> str:
@@ -119,13 +148,9 @@ class _Field:
             return self._norm.kind_at(pos)
         if not self._markup:
             return ""
-        if self._runs is None:
-            self._runs = region_runs(self.source)
-            self._starts = tuple(r.start for r in self._runs)
-        index = bisect.bisect_right(self._starts, pos) - 1
-        if index >= 0 and pos < self._runs[index].end:
-            return self._runs[index].kind
-        return ""
+        if self._regions is None:
+            self._regions = RegionKinds(self.source)
+        return self._regions.kind_at(pos)
 
     def window(self, start: int, end: int, size: int) -> Window:
         """The context words around a match, cut once however many rules look at them."""
@@ -162,12 +187,20 @@ class Classifier:
     tag_near: Mapping[tuple[int, str], Context]  # (term, framework) -> near context
     dampeners: tuple[_CompiledDampener, ...]
     checked_terms: frozenset[int]  # term indices with a sense rule or `requires_near`
+    # Term indices whose matches may meet a sense rule: the checked ones, and those with a
+    # word (a single-word form, the words of a form run together, an acronym) that has one.
+    screened_terms: frozenset[int]
+    restricted_terms: Mapping[int, tuple[str, ...]]  # term index -> the only fields it counts in
     framework_rules: FrameworkRules
     risk_model: RiskModel
-    # The pre-filter (see `_cannot_fire`): term index -> its standalone indicator weights,
+    plans: tuple[_Plan, ...]  # by term index
+    judge: FrameworkJudge
+    risk_scorer: RiskScorer
+    # The pre-filter (see `_reach`): term index -> its standalone indicator weights,
     # None when the lexicon's numbers make an upper bound unsound (a negative weight).
     bound_weights: Mapping[int, tuple[tuple[str, float], ...]] | None
     bound_region: float  # the largest region weight, at least 1.0 (prose)
+    standalone_of: Mapping[int, frozenset[str]]  # term index -> the indicators it speaks for on its own
     damp_words: frozenset[str]  # every word any dampener looks for, for a quick reject
     damp_fields: frozenset[str]  # every field any dampener looks at
     quiet: Classification  # the result of every ticket that is not security-relevant
@@ -186,92 +219,138 @@ class Classifier:
             if values:
                 prepared = self._list_field(kind, values)
                 if prepared is not None:
-                    item = _Field(kind, prepared.joined, prepared.joined, None, False, prepared.words, prepared.parts)
-                    fields.append(item)
+                    fields.append(prepared.field)
                     if prepared.raws:
-                        scans.append((item, prepared.raws))
+                        scans.append((prepared.field, prepared.raws))
         if not scans:
             return self.quiet
         # The pre-filter, first on every match at its field weight (before any sense rule).
         field_weights = self.lexicon.field_weights
         region_bound = self.bound_region
-        if self._cannot_fire(
-            (raw.term, field_weights.get(item.kind, 1.0) * region_bound) for item, raws in scans for raw in raws
-        ):
+        viable = self._reach([(raws, field_weights.get(item.kind, 1.0) * region_bound) for item, raws in scans])
+        if viable is not None and not viable:
             return self.quiet
         whole = _TicketText(fields[:2])  # title and description; joined only if a rule asks
-        damp = self._dampening(fields, whole)
-        lexicon = self.lexicon
-        terms = self.matcher.terms
-        checked = self.checked_terms
-        senses_by_word = self.senses_by_word
-        kept: list[tuple[Term, RawMatch, _Field, float]] = []
-        for item, raws in scans:
-            field_weight = field_weights.get(item.kind, 1.0) * damp
-            low = item.low
-            kind = item.kind
-            for raw in raws:
-                term = terms[raw.term]
-                if term.fields and kind not in term.fields:
-                    continue
-                if (raw.term in checked or low[raw.start : raw.end] in senses_by_word) and self._suppressed(
-                    raw, term, item, whole
-                ):
-                    continue
-                kept.append((term, raw, item, field_weight))
-        # Then on the matches the senses kept, before the regions are found.
-        if not kept or self._cannot_fire((raw.term, weight * region_bound) for _, raw, _, weight in kept):
+        kept, deferred = self._senses(scans, viable, whole)
+        if deferred:
+            if self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
+                return self.quiet
+            kept = self._check_deferred(kept, deferred, whole)
+        # Then on the matches the senses kept, before the dampeners and the regions (both only
+        # multiply by at most 1) are looked at.
+        if not kept or self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
             return self.quiet
-        # One pass over the kept matches: their weight in their region, their place, and what
-        # they say for the indicators, the frameworks and the risk.
-        region_weights = lexicon.region_weights
-        trigger_of = self.trigger_of
-        tag_near = self.tag_near
-        window = lexicon.window
-        trigger_weight = lexicon.trigger_weight
-        places: list[_Place] = []
-        rules: list[str] = []  # the term id of each kept match
-        scores = _Scores()
-        signals: list[tuple[str, bool, Item]] = []
-        exposure: dict[str, tuple[float, int, float]] = {}  # risk signal -> strength, match, weight
-        for index, (term, raw, item, multiplier) in enumerate(kept):
-            start, end, term_index = raw
-            region = item.kind_at(start)
-            if region:
-                multiplier *= region_weights.get(region, 1.0)
-            place = item.locate(start, end)
-            places.append(place)
-            rule = term.id
-            rules.append(rule)
-            if term.indicators:
-                scores.add(term, index, multiplier)
-            trigger = trigger_of.get(term_index)
-            if trigger is not None:
-                signals.append((trigger, True, (round(trigger_weight * multiplier, 3), *place, rule)))
-                continue
-            for name, tag in term.frameworks.items():
-                context = tag_near.get((term_index, name))
-                if context is None or context.in_window(item.window(start, end, window)):
-                    signals.append((name, False, (round(tag.weight * multiplier, 3), *place, rule)))
-            for name, weight in term.risk.items():
-                # score_risk keeps the first strongest signal of each name: only those are built.
-                strength = weight * min(multiplier, 1.0)
-                best = exposure.get(name)
-                if best is None or strength > best[0]:
-                    exposure[name] = (strength, index, weight)
+        damp = self._dampening(fields, whole)
+        if damp != 1.0:
+            kept = [(item, weight * damp, raws) for item, weight, raws in kept]
+            if self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
+                return self.quiet
+        read = self._read(kept)
         built: dict[Item, Evidence] = {}  # evidence objects, shared between indicators and frameworks
-        indicators = self._indicators(scores, places, rules, built)
+        indicators = self._indicators(read.scores, read.places, read.rules, built)
         if not indicators:
             return self.quiet
-        risk_signals = [
-            RiskSignal(name, strength, _evidence(places[index], weight, rules[index]))
-            for name, (strength, index, weight) in exposure.items()
+        places = read.places
+        strongest: list[Exposure] = [
+            (name, strength, places[index][3], places[index][0]) for name, (strength, index) in read.exposure.items()
         ]
-        frameworks = frameworks_for(signals, indicators, self.config, self.framework_rules, built)
-        risk = score_risk(
-            indicators, ticket, self.config, frameworks=frameworks, signals=risk_signals, model=self.risk_model
-        )
+        frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators}, built)
+        risk = self.risk_scorer.score(indicators, ticket, frameworks, strongest)
         return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
+
+    def _senses(
+        self, scans: Sequence[tuple[_Field, list[RawMatch]]], viable: set[str] | None, whole: _TicketText
+    ) -> tuple[list[_Kept], list[tuple[int, RawMatch]]]:
+        """The matches the sense rules (and field restrictions) keep, by field with its weight;
+        and the matches whose senses are left for later (`_check_deferred`).
+
+        A match whose term speaks for no indicator that could fire (`viable`) cannot decide
+        whether one does: its sense is checked only if the ticket can still fire without.
+        """
+        field_weights = self.lexicon.field_weights
+        terms = self.matcher.terms
+        checked = self.checked_terms
+        screened = self.screened_terms
+        restricted = self.restricted_terms
+        senses_by_word = self.senses_by_word
+        speaks_for = self.standalone_of
+        kept: list[_Kept] = []
+        deferred: list[tuple[int, RawMatch]] = []  # (field in `kept`, match)
+        for item, raws in scans:
+            low = item.low
+            kind = item.kind
+            chosen = raws  # copied on the first match dropped (the list of a label list is shared)
+            for position, raw in enumerate(raws):
+                term_index = raw[2]
+                dropped = term_index in restricted and kind not in restricted[term_index]
+                if (
+                    not dropped
+                    and term_index in screened
+                    and (term_index in checked or low[raw[0] : raw[3]] in senses_by_word)
+                ):
+                    if viable is not None and viable.isdisjoint(speaks_for.get(term_index, ())):
+                        deferred.append((len(kept), raw))
+                    else:
+                        dropped = self._suppressed(raw, terms[term_index], item, whole)
+                if dropped:
+                    if chosen is raws:
+                        chosen = raws[:position]
+                elif chosen is not raws:
+                    chosen.append(raw)
+            if chosen:
+                kept.append((item, field_weights.get(kind, 1.0), chosen))
+        return kept, deferred
+
+    def _read(self, kept: Sequence[_Kept]) -> _Reading:
+        """One pass over the kept matches: their weight in their region, their place, and what
+        they say for the indicators, the frameworks and the risk."""
+        lexicon = self.lexicon
+        region_weights = lexicon.region_weights
+        plans = self.plans
+        window = lexicon.window
+        trigger_weight = lexicon.trigger_weight
+        read = _Reading([], [], {}, {}, {})
+        places, rules, scores, evidence, exposure = read
+        index = -1  # of the match, in the order they were kept
+        for item, field_multiplier, raws in kept:
+            for raw in raws:
+                index += 1
+                multiplier = field_multiplier
+                start, _, term_index, end = raw
+                if item.marked:
+                    region = item.kind_at(start)
+                    if region:
+                        multiplier *= region_weights.get(region, 1.0)
+                place = item.locate(start, end) if item.mapped else (item.name, start, end, item.source[start:end])
+                places.append(place)
+                rule, weights, standalone, tags, signals, trigger = plans[term_index]
+                rules.append(rule)
+                for name, weight in weights:
+                    score = (weight * multiplier, index, rule, standalone)
+                    listed = scores.get(name)
+                    if listed is None:
+                        scores[name] = [score]
+                    else:
+                        listed.append(score)
+                if trigger:
+                    found = evidence.get(trigger)
+                    if found is None:
+                        found = evidence[trigger] = ([], [])
+                    found[0].append((round(trigger_weight * multiplier, 3), *place, rule))
+                    continue
+                for name, weight, context in tags:
+                    if context is None or context.in_window(item.window(start, end, window)):
+                        found = evidence.get(name)
+                        if found is None:
+                            found = evidence[name] = ([], [])
+                        found[1].append((round(weight * multiplier, 3), *place, rule))
+                for name, weight in signals:
+                    # the scorer keeps the first strongest signal of each name: only those are passed on.
+                    strength = weight * min(multiplier, 1.0)
+                    best = exposure.get(name)
+                    if best is None or strength > best[0]:
+                        exposure[name] = (strength, index)
+        return read
 
     def _list_field(self, kind: str, values: Sequence[Any]) -> _ListField | None:
         """Labels or components, prepared and matched once per distinct list: they repeat
@@ -286,16 +365,39 @@ class Classifier:
             parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
             joined = _LIST_JOIN.join(texts)
             words = field_words(joined)
-            prepared = _ListField(joined, parts, words, self.matcher.scan(words))
+            field = _Field(kind, joined, joined, None, False, words, parts)
+            prepared = _ListField(field, self.matcher.scan(words))
             if key is not None and len(joined) <= _LIST_CACHE_CHARS:
                 if len(self.lists) >= _LIST_CACHE:
                     self.lists.clear()
                 self.lists[key] = prepared
         return prepared
 
-    def _cannot_fire(self, matches: Iterable[tuple[int, float]]) -> bool:
-        """True when no indicator can fire, given each match (a term index) and a multiplier
-        at least as large as the one it will really get.
+    def _check_deferred(
+        self, kept: list[_Kept], deferred: list[tuple[int, RawMatch]], whole: _TicketText
+    ) -> list[_Kept]:
+        """`kept` without the deferred matches that a sense rule drops."""
+        terms = self.matcher.terms
+        dropped = {
+            (at, raw) for at, raw in deferred if self._suppressed(raw, terms[raw[2]], kept[at][0], whole)
+        }  # a match is unique within its field
+        if not dropped:
+            return kept
+        remaining = [
+            (item, weight, [raw for raw in raws if (at, raw) not in dropped])
+            for at, (item, weight, raws) in enumerate(kept)
+        ]
+        return [group for group in remaining if group[2]]
+
+    def _cannot_fire(self, groups: Iterable[tuple[Sequence[RawMatch], float]]) -> bool:
+        """True when no indicator can fire (`_reach` is empty)."""
+        reach = self._reach(groups)
+        return reach is not None and not reach
+
+    def _reach(self, groups: Iterable[tuple[Sequence[RawMatch], float]]) -> set[str] | None:
+        """The indicators that can still fire, given the matches in groups, each group with a
+        multiplier at least as large as the one its matches will really get; None when it
+        is not worth knowing (one match alone can fire one) or not sound to say.
 
         Sense rules only drop matches, and dampeners and regions only multiply by at most 1
         (regions by at most `bound_region`), so the scores of these upper bounds bound the
@@ -305,49 +407,55 @@ class Classifier:
         """
         bound = self.bound_weights
         if bound is None:
-            return False
+            return None
         floor = self.lexicon.indicator_threshold - 1e-9  # the margin covers float rounding
         cap = self.lexicon.repeat_cap
         early = cap >= 1.0  # then one match alone at the threshold settles it
         rules: dict[tuple[str, int], list[float]] = {}  # (indicator, term) -> [sum, best]
-        for term, multiplier in matches:
-            weights = bound.get(term)
-            if weights is None:
-                continue
-            for name, weight in weights:
-                value = weight * multiplier
-                if early and value >= floor:
-                    return False
-                rule = rules.get((name, term))
-                if rule is None:
-                    rules[(name, term)] = [value, value]
-                else:
-                    rule[0] += value
-                    if value > rule[1]:
-                        rule[1] = value
+        for raws, multiplier in groups:
+            for raw in raws:
+                term = raw[2]
+                weights = bound.get(term)
+                if weights is None:
+                    continue
+                for name, weight in weights:
+                    value = weight * multiplier
+                    if early and value >= floor:
+                        return None
+                    rule = rules.get((name, term))
+                    if rule is None:
+                        rules[(name, term)] = [value, value]
+                    else:
+                        rule[0] += value
+                        if value > rule[1]:
+                            rule[1] = value
         totals: dict[str, float] = {}
         for (name, _), (total, best) in rules.items():
             totals[name] = totals.get(name, 0.0) + min(total, cap * best)
-        return all(total < floor for total in totals.values())
+        return {name for name, total in totals.items() if total >= floor}
 
     def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
         damp_words = self.damp_words
         damp_fields = self.damp_fields
-        if all(f.kind not in damp_fields or not f.prepared.overlaps(damp_words) for f in fields):
+        for item in fields:
+            if item.kind in damp_fields and item.prepared.overlaps(damp_words):
+                break
+        else:
             return 1.0  # no dampener can apply: none of their words is in their fields
         factor = 1.0
         for damp in self.dampeners:
             if damp.words is None:
                 continue
-            if any(f.kind in damp.fields and damp.words.in_words(f.prepared.words, f.prepared.joined) for f in fields):
-                if damp.unless is not None and ticket.has(damp.unless):
-                    continue
-                factor = min(factor, damp.factor)
+            for item in fields:
+                if item.kind in damp.fields and damp.words.in_field(item.prepared):
+                    if damp.unless is None or not ticket.has(damp.unless):
+                        factor = min(factor, damp.factor)
+                    break
         return factor
 
     def _suppressed(self, raw: RawMatch, term: Term, item: _Field, ticket: _TicketText) -> bool:
         low = item.low
-        start, end = raw.start, raw.end
+        start, end = raw[0], raw[3]
         matched = low[start:end]
         # Word rules apply to single-word matches only (what [^\W_]+ matches, without a regex).
         key = (term.id, matched if matched in self.senses_by_word and matched.isalnum() else "")
@@ -355,88 +463,97 @@ class Classifier:
         if checks is None:
             senses = self.senses_by_term.get(term.id, ()) + self.senses_by_word.get(key[1], ())
             checks = self.sense_checks[key] = _merge_checks(senses, self.near_of.get(term.id))
-        if checks.before is not None and checks.before.search(low, max(0, start - 40), start):
+        near, wide, before, after, required, reach = checks
+        if before is not None and before.search(low, max(0, start - reach), start):
             return True
-        if checks.after is not None and checks.after.match(low, end, end + 40):
+        if after is not None and after.match(low, end, end + _EDGE_REACH):
             return True
-        if checks.wide is not None and ticket.has(checks.wide):
+        if wide is not None and ticket.has(wide):
             return True
-        if checks.near is None and checks.required is None:
+        if near is None and required is None:
             return False
         around = item.window(start, end, self.lexicon.window)
-        if checks.near is not None and checks.near.in_window(around):
+        if near is not None and near.in_window(around):
             return True
-        return checks.required is not None and not checks.required.in_window(around)
+        return required is not None and not required.in_window(around)
 
     def _indicators(
-        self, scores: _Scores, places: Sequence[_Place], rules: Sequence[str], built: dict[Item, Evidence]
+        self,
+        scores: Mapping[str, list[_Score]],
+        places: Sequence[_Place],
+        rules: Sequence[str],
+        built: dict[Item, Evidence],
     ) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
         cap = self.lexicon.repeat_cap
-        if not any(_total(by_rule, cap) >= threshold for by_rule in scores.own.values()):
+        totals: dict[str, float] = {}
+        alone = False  # whether an indicator fires on its standalone evidence
+        for name, listed in scores.items():
+            total, own = _totals(listed, cap)
+            totals[name] = total
+            alone = alone or (own is not None and own >= threshold)
+        if not alone:
             return ()
         fired: list[IndicatorHit] = []
         shown = self.lexicon.max_evidence
-        everything = scores.everything
         for name in INDICATORS:
-            by_rule = everything.get(name)
-            if not by_rule:
+            summed = totals.get(name)
+            if summed is None:
                 continue
-            score = round(_total(by_rule, cap), 3)
-            if score >= threshold:
-                # Evidence objects only for what is shown: the strongest matches of a fired indicator.
-                best = sorted(scores.ranked[name])[: 3 * shown]
+            score = round(summed, 3)
+            if score < threshold:
+                continue
+            # Evidence objects only for what is shown: the strongest matches of a fired indicator.
+            listed = scores[name]
+            if len(listed) == 1:
+                value, i, rule, _ = listed[0]
+                items = [(round(value, 3), *places[i], rule)]
+            else:
+                best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
                 items = [(round(-weight, 3), *places[i], rules[i]) for weight, i in best]
-                fired.append(IndicatorHit(name, score, strongest_items(items, shown, built)))
+            fired.append(IndicatorHit(name, score, strongest_items(items, shown, built)))
         return tuple(fired)
 
 
-class _Scores:
-    """The indicator evidence of the kept matches, summed by indicator and rule."""
+_Score = tuple[float, int, str, bool]  # a match's weight for an indicator, the match, its rule, not support
 
-    __slots__ = ("everything", "own", "ranked")
 
-    def __init__(self) -> None:
-        # indicator -> rule -> [sum, best], kept apart for standalone and support evidence
-        self.own: dict[str, dict[str, list[float]]] = {}
-        self.everything: dict[str, dict[str, list[float]]] = {}
-        self.ranked: dict[str, list[tuple[float, int]]] = {}  # indicator -> (-weight, match), to sort
+def _totals(listed: Sequence[_Score], cap: float) -> tuple[float, float | None]:
+    """An indicator's score from all its matches, and from its standalone ones (None: none).
 
-    def add(self, term: Term, index: int, multiplier: float) -> None:
-        everything = self.everything
-        for name, weight in term.indicators.items():
-            value = weight * multiplier
-            by_rule = everything.get(name)
-            if by_rule is None:
-                by_rule = everything[name] = {}
-                self.ranked[name] = [(-value, index)]
-            else:
-                self.ranked[name].append((-value, index))
-            rule = by_rule.get(term.id)
-            if rule is None:
-                by_rule[term.id] = [0.0 + value, max(0.0, value)]  # as if added to [0.0, 0.0]
-            else:
-                rule[0] += value
-                rule[1] = max(rule[1], value)
-            if not term.support:
-                own = self.own.get(name)
-                if own is None:
-                    own = self.own[name] = {}
-                rule = own.get(term.id)
-                if rule is None:
-                    own[term.id] = [0.0 + value, max(0.0, value)]
-                else:
-                    rule[0] += value
-                    rule[1] = max(rule[1], value)
+    Summed by rule; repeats of one rule add up to at most `cap` x its best match.
+    """
+    if len(listed) == 1:  # what the sums below make of one match (0 + ...: as sum() adds)
+        value, _, _, standalone = listed[0]
+        total = 0 + min(0.0 + value, cap * max(0.0, value))
+        return total, total if standalone else None
+    everything: dict[str, list[float]] = {}  # rule -> [sum, best], as if both started at 0.0
+    own: dict[str, list[float]] = {}
+    support = False
+    for value, _, rule_id, standalone in listed:
+        rule = everything.get(rule_id)
+        if rule is None:
+            everything[rule_id] = [0.0 + value, max(0.0, value)]
+        else:
+            rule[0] += value
+            rule[1] = max(rule[1], value)
+        if not standalone:
+            support = True
+            continue
+        rule = own.get(rule_id)
+        if rule is None:
+            own[rule_id] = [0.0 + value, max(0.0, value)]
+        else:
+            rule[0] += value
+            rule[1] = max(rule[1], value)
+    total = _total(everything, cap)
+    if not support:
+        return total, total  # the same sums
+    return total, _total(own, cap) if own else None
 
 
 def _total(rules: Mapping[Any, list[float]], cap: float) -> float:
     return sum(min(total, cap * best) for total, best in rules.values())
-
-
-def _evidence(place: _Place, weight: float, rule: str) -> Evidence:
-    name, start, end, text = place
-    return Evidence(field=name, text=text, start=start, end=end, weight=round(weight, 3), rule=rule)
 
 
 _Place = tuple[str, int, int, str]  # field name ("labels[2]"), source offsets, source text
@@ -444,6 +561,8 @@ _Place = tuple[str, int, int, str]  # field name ("labels[2]"), source offsets, 
 
 class _TicketText:
     """Title and description together, for ticket-wide context; built on first use."""
+
+    __slots__ = ("_fields", "_has", "_joined", "_padded")
 
     def __init__(self, fields: Sequence[_Field]) -> None:
         self._fields = fields
@@ -467,9 +586,15 @@ class _TicketText:
         return known
 
     def _look(self, context: Context) -> bool:
-        if any(f.prepared.overlaps(context.words) for f in self._fields):
-            return True
-        if not context.phrases or not any(f.prepared.overlaps(context.phrase_words) for f in self._fields):
+        for item in self._fields:
+            if item.prepared.overlaps(context.words):
+                return True
+        if not context.phrases:
+            return False
+        for item in self._fields:
+            if item.prepared.overlaps(context.phrase_words):
+                break
+        else:
             return False
         if self._padded is None:
             self._padded = f" {self.joined} "
@@ -480,18 +605,17 @@ def _fields(ticket: Ticket) -> list[_Field]:
     """Title and description (labels and components: `Classifier._list_fields`)."""
     fields: list[_Field] = []
     for name, value in (("title", ticket.title), ("description", ticket.description)):
-        source = _text(value)
+        source = value if type(value) is str else _text(value)
         view, norm, markup = normalize_view(source)
         fields.append(_Field(name, source, view, norm, markup, field_words(view)))
     return fields
 
 
 class _ListField(NamedTuple):
-    """Labels or components joined for matching, and their matches."""
+    """Labels or components joined for matching (the field depends on the values alone), and
+    their matches."""
 
-    joined: str
-    parts: tuple[int, ...]  # where each value starts in `joined`
-    words: FieldWords
+    field: _Field
     raws: list[RawMatch]
 
 
@@ -559,41 +683,67 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         for d in lexicon.dampeners
     )
     risk_model = risk_model_from(lexicon.risk)
+    framework_rules = FrameworkRules(
+        threshold=lexicon.framework_threshold,
+        repeat_cap=lexicon.repeat_cap,
+        max_evidence=lexicon.max_evidence,
+        gates={name: gate.requires_any for name, gate in lexicon.gates.items()},
+    )
+    risk_scorer = RiskScorer(config, risk_model)
+    all_terms = (*lexicon.terms, *triggers)
+    checked = {i for i, t in enumerate(all_terms) if t.id in senses_by_term or t.id in near_of}
     return Classifier(
         lexicon=lexicon,
         config=config,
-        matcher=Matcher((*lexicon.terms, *triggers), (0,) * base + (1,) * len(triggers)),
+        matcher=Matcher(all_terms, (0,) * base + (1,) * len(triggers)),
         trigger_of=trigger_of,
         senses_by_word={w: tuple(s) for w, s in senses_by_word.items()},
         senses_by_term={i: tuple(s) for i, s in senses_by_term.items()},
         near_of=near_of,
         tag_near=tag_near,
-        checked_terms=frozenset(
-            i for i, t in enumerate((*lexicon.terms, *triggers)) if t.id in senses_by_term or t.id in near_of
+        checked_terms=frozenset(checked),
+        screened_terms=frozenset(
+            i for i, t in enumerate(all_terms) if i in checked or not senses_by_word.keys().isdisjoint(_spellings(t))
         ),
+        restricted_terms={i: t.fields for i, t in enumerate(all_terms) if t.fields},
         dampeners=dampeners,
-        framework_rules=FrameworkRules(
-            threshold=lexicon.framework_threshold,
-            repeat_cap=lexicon.repeat_cap,
-            max_evidence=lexicon.max_evidence,
-            gates={name: gate.requires_any for name, gate in lexicon.gates.items()},
-        ),
+        framework_rules=framework_rules,
         risk_model=risk_model,
+        plans=tuple(_plan(i, term, trigger_of.get(i, ""), tag_near) for i, term in enumerate(all_terms)),
+        judge=FrameworkJudge(config, framework_rules),
+        risk_scorer=risk_scorer,
         bound_weights=(
             {i: tuple(t.indicators.items()) for i, t in enumerate(lexicon.terms) if t.indicators and not t.support}
             if sound
             else None
         ),
         bound_region=max([1.0, *lexicon.region_weights.values()]),
+        standalone_of={
+            i: frozenset(t.indicators) for i, t in enumerate(lexicon.terms) if t.indicators and not t.support
+        },
         damp_words=frozenset(
             word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_words)
         ),
         damp_fields=frozenset(name for d in dampeners for name in d.fields),
-        quiet=Classification(False, (), (), score_risk((), _NO_TICKET, config, model=risk_model)),
+        quiet=Classification(False, (), (), risk_scorer.quiet),
     )
 
 
-_NO_TICKET = Ticket(key="", title="")
+def _spellings(term: Term) -> set[str]:
+    """Every single word a match of the term can read as, lowercase (what a word sense keys on)."""
+    words = {"".join(form) for form in term.forms} | {form[0] for form in term.forms if len(form) == 1}
+    return words | {acronym.lower() for acronym in term.acronyms} | {lower_view(a) for a in term.acronyms}
+
+
+def _plan(index: int, term: Term, trigger: str, tag_near: Mapping[tuple[int, str], Context]) -> _Plan:
+    return _Plan(
+        rule=term.id,
+        indicators=tuple(term.indicators.items()),
+        standalone=not term.support,
+        tags=tuple((name, tag.weight, tag_near.get((index, name))) for name, tag in term.frameworks.items()),
+        risk=tuple(term.risk.items()),
+        trigger=trigger,
+    )
 
 
 def _trigger_term(framework: str, kind: str, index: int, keyword: str) -> Term | None:
@@ -635,7 +785,13 @@ def _merge_checks(senses: Sequence[_CompiledSense], required: Context | None) ->
         before=re.compile(rf"(?<![^\W_]){_edge(before)}[\s\-_/*~+:'\"]{{0,4}}$") if before else None,
         after=re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}{_edge(after)}(?![^\W_])") if after else None,
         required=required,
+        # the longest form with 4 separators between its words, 4 after it, and a newline
+        # that `$` may stand before: the pattern can match nowhere further back
+        reach=min(_EDGE_REACH, max((sum(map(len, f)) + 4 * len(f) + 1 for f in before), default=0)),
     )
+
+
+_EDGE_REACH = 40  # characters either side of a match that `before` and `after` look at
 
 
 def _edge(forms: Sequence[tuple[str, ...]]) -> str:

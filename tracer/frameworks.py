@@ -18,14 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tracer.config import OrgConfig
-from tracer.model import FRAMEWORKS, Evidence, FrameworkHit, IndicatorHit
-
-
-@dataclass(frozen=True)
-class FrameworkSignal:
-    framework: str
-    evidence: Evidence
-    trigger: bool  # from the org policy's triggers rather than the lexicon
+from tracer.model import FRAMEWORKS, Evidence, FrameworkHit
 
 
 @dataclass(frozen=True)
@@ -41,12 +34,10 @@ class FrameworkRules:
 Item = tuple[float, str, int, int, str, str]
 
 
-def evidence_score(evidence: Sequence[Evidence], repeat_cap: float) -> float:
-    """Sum over rules; repeats of one rule add up to at most `repeat_cap` x its best match."""
-    return _score([(item.weight, item.rule) for item in evidence], repeat_cap)
-
-
 def _score(weighted: Sequence[tuple[float, str]], repeat_cap: float) -> float:
+    if len(weighted) == 1:  # what the sums below make of one match (0 + weight: as sum() adds)
+        weight = weighted[0][0]
+        return round(0.0 + min(0 + weight, repeat_cap * weight), 3)
     by_rule: dict[str, list[float]] = {}
     for weight, rule in weighted:
         by_rule.setdefault(rule, []).append(weight)
@@ -54,11 +45,6 @@ def _score(weighted: Sequence[tuple[float, str]], repeat_cap: float) -> float:
     for weights in by_rule.values():
         total += min(sum(weights), repeat_cap * max(weights))
     return round(total, 3)
-
-
-def strongest(evidence: Sequence[Evidence], limit: int) -> tuple[Evidence, ...]:
-    """The evidence worth showing: best first, one line per rule and place, deterministic."""
-    return strongest_items([_item(e) for e in evidence], limit)
 
 
 def strongest_items(
@@ -69,6 +55,8 @@ def strongest_items(
     `built` shares the objects between calls: one match is often shown, with the same
     weight, for an indicator and for a framework.
     """
+    if len(items) == 1:
+        return (_built(items[0], built),)
     # Best first by (weight, field, start, rule), ties in the given order (the position).
     ordered = sorted([(-item[0], item[1], item[2], item[5], index) for index, item in enumerate(items)])
     seen: set[tuple[str, str, int]] = set()
@@ -77,74 +65,78 @@ def strongest_items(
         key = (rule, field, start)
         if key not in seen:
             seen.add(key)
-            item = items[index]
-            evidence = built.get(item) if built is not None else None
-            if evidence is None:
-                evidence = Evidence(field=field, text=item[4], start=start, end=item[3], weight=item[0], rule=rule)
-                if built is not None:
-                    built[item] = evidence
-            kept.append(evidence)
+            kept.append(_built(items[index], built))
         if len(kept) >= limit:
             break
     return tuple(kept)
 
 
-def _item(evidence: Evidence) -> Item:
-    return (evidence.weight, evidence.field, evidence.start, evidence.end, evidence.text, evidence.rule)
+def _built(item: Item, built: dict[Item, Evidence] | None) -> Evidence:
+    """The Evidence of an item, made once per `built`."""
+    evidence = built.get(item) if built is not None else None
+    if evidence is None:
+        evidence = Evidence(field=item[1], text=item[4], start=item[2], end=item[3], weight=item[0], rule=item[5])
+        if built is not None:
+            built[item] = evidence
+    return evidence
 
 
-def detect_frameworks(
-    signals: Sequence[FrameworkSignal],
-    indicators: Sequence[IndicatorHit],
-    config: OrgConfig,
-    rules: FrameworkRules | None = None,
-) -> tuple[FrameworkHit, ...]:
-    """Frameworks in FRAMEWORKS order; none for a ticket without indicators."""
-    return frameworks_for(
-        [(signal.framework, signal.trigger, _item(signal.evidence)) for signal in signals], indicators, config, rules
+class FrameworkJudge:
+    """The frameworks of tickets under one policy and set of rules, with what every ticket
+    shares worked out once: the enabled frameworks in order, their gates and their baseline hits."""
+
+    __slots__ = ("_frameworks", "_rules", "_sparse")
+
+    def __init__(self, config: OrgConfig, rules: FrameworkRules) -> None:
+        self._rules = rules
+        gates = rules.gates or {}
+        frameworks: list[tuple[str, frozenset[str], FrameworkHit | None]] = []
+        for name in FRAMEWORKS:
+            policy = config.frameworks.get(name)
+            if policy is not None and not policy.enabled:
+                continue
+            baseline = _baseline_hit(name) if policy is not None and policy.baseline else None
+            frameworks.append((name, frozenset(gates.get(name, ())), baseline))
+        self._frameworks = tuple(frameworks)
+        # Above a threshold of 0 a framework without evidence can only be a baseline: only
+        # the frameworks with evidence need weighing.
+        self._sparse = rules.threshold > 0
+
+    def judge(
+        self,
+        evidence: Mapping[str, tuple[list[Item], list[Item]]],  # framework -> (trigger, lexicon) evidence
+        fired: set[str],
+        built: dict[Item, Evidence],
+    ) -> tuple[FrameworkHit, ...]:
+        """The frameworks of a ticket whose indicators `fired` (at least one)."""
+        rules = self._rules
+        threshold = rules.threshold
+        hits: list[FrameworkHit] = []
+        for name, gate, baseline in self._frameworks:
+            found = evidence.get(name)
+            if found is None and self._sparse:
+                if baseline is not None:
+                    hits.append(baseline)
+                continue
+            triggers, lexical = found or ([], [])
+            if lexical and gate and fired.isdisjoint(gate):
+                lexical = []
+            both = triggers + lexical if triggers and lexical else triggers or lexical
+            trigger_score = _score([(item[0], item[5]) for item in triggers], rules.repeat_cap) if triggers else 0.0
+            total = _score([(item[0], item[5]) for item in both], rules.repeat_cap) if lexical else trigger_score
+            if total >= threshold:
+                reason = "trigger" if trigger_score >= threshold else "indicator"
+                hits.append(FrameworkHit(name, reason, strongest_items(both, rules.max_evidence, built)))
+            elif baseline is not None:
+                hits.append(baseline)
+        return tuple(hits)
+
+
+def _baseline_hit(name: str) -> FrameworkHit:
+    evidence = Evidence(
+        field="policy",
+        text=f"frameworks.{name}.baseline: true",
+        weight=0.0,
+        rule=f"policy:frameworks.{name}.baseline",
     )
-
-
-def frameworks_for(
-    signals: Sequence[tuple[str, bool, Item]],
-    indicators: Sequence[IndicatorHit],
-    config: OrgConfig,
-    rules: FrameworkRules | None = None,
-    built: dict[Item, Evidence] | None = None,
-) -> tuple[FrameworkHit, ...]:
-    """`detect_frameworks` for signals given as (framework, trigger, evidence not built yet)."""
-    rules = rules or FrameworkRules()
-    if not indicators:
-        return ()
-    fired = {hit.name for hit in indicators}
-    gates = rules.gates or {}
-    by_framework: dict[str, tuple[list[Item], list[Item]]] = {}
-    for framework, trigger, item in signals:
-        triggers, lexical = by_framework.setdefault(framework, ([], []))
-        (triggers if trigger else lexical).append(item)
-    hits: list[FrameworkHit] = []
-    for name in FRAMEWORKS:
-        policy = config.frameworks.get(name)
-        if policy is not None and not policy.enabled:
-            continue
-        gate = gates.get(name, ())
-        gate_open = not gate or bool(fired.intersection(gate))
-        triggers, lexical = by_framework.get(name, ([], []))
-        lexical = lexical if gate_open else []
-        trigger_score = _score([(item[0], item[5]) for item in triggers], rules.repeat_cap) if triggers else 0.0
-        if lexical:
-            total = _score([(item[0], item[5]) for item in triggers + lexical], rules.repeat_cap)
-        else:
-            total = trigger_score  # the same sum: no lexicon evidence counts
-        if total >= rules.threshold:
-            reason = "trigger" if trigger_score >= rules.threshold else "indicator"
-            hits.append(FrameworkHit(name, reason, strongest_items(triggers + lexical, rules.max_evidence, built)))
-        elif policy is not None and policy.baseline:
-            baseline = Evidence(
-                field="policy",
-                text=f"frameworks.{name}.baseline: true",
-                weight=0.0,
-                rule=f"policy:frameworks.{name}.baseline",
-            )
-            hits.append(FrameworkHit(name, "baseline", (baseline,)))
-    return tuple(hits)
+    return FrameworkHit(name, "baseline", (evidence,))

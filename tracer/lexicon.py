@@ -8,8 +8,8 @@ camelCase (`forgotPassword` is the two words "forgot password").
 Speed comes from doing almost nothing per word in Python. In plain ASCII (nearly every
 ticket) one pass of an Aho-Corasick automaton (pyahocorasick, in C) over the lowercase text,
 punctuation as spaces, finds every word that is a term by itself and every place where the
-first two words of a phrase stand side by side; the longest phrase at such a place is read
-with one trie-shaped regex. Other text has its words split with C-level str methods and
+first words of a phrase (up to three) stand side by side; the longest phrase at such a place
+is read with one trie-shaped regex. Other text has its words split with C-level str methods and
 intersected with the words that start a term. Context words (senses, dampeners) are sets,
 and their phrases one regex search.
 """
@@ -17,6 +17,7 @@ and their phrases one regex search.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -168,6 +169,14 @@ class Context:
             return False
         return self.phrase_in(f" {joined} ")
 
+    def in_field(self, field: FieldWords) -> bool:
+        """`in_words` on the words of a field, which it splits and joins only as needed."""
+        if field.overlaps(self.words):
+            return True
+        if not self.phrases or not field.overlaps(self.phrase_words):
+            return False
+        return self.phrase_in(f" {field.joined} ")
+
     def near(self, low: str, start: int, end: int, window: int) -> bool:
         """A context word within `window` characters either side of low[start:end]."""
         return self.in_window(Window(low, start, end, window))
@@ -194,26 +203,20 @@ class Context:
 class Window:
     """The words within `window` characters either side of low[start:end]."""
 
-    __slots__ = ("_after", "_before", "_joined", "words")
+    __slots__ = ("_joined", "after", "before", "words")
 
     def __init__(self, low: str, start: int, end: int, window: int, spaced: str = "") -> None:
         first = max(0, start - window)
-        self._before = low[first:start]
-        self._after = low[end : end + window]
-        self._joined: str | None = None
-        # One split for both sides: the space keeps their words apart.
         if spaced:  # `FieldWords.spaced` of `low`: one ahead, every non-word character a space
-            self.words = set(f"{spaced[first + 1 : start + 1]} {spaced[end + 1 : end + window + 1]}".split())
+            self.before = spaced[first + 1 : start + 1].split()
+            self.after = spaced[end + 1 : end + window + 1].split()
         else:
-            self.words = set(split_words(f"{self._before} {self._after}"))
-
-    @property
-    def before(self) -> list[str]:
-        return split_words(self._before)
-
-    @property
-    def after(self) -> list[str]:
-        return split_words(self._after)
+            self.before = split_words(low[first:start])
+            self.after = split_words(low[end : end + window])
+        # A list, not a set: a window is looked at once or twice, and a set would cost more
+        # to build than it saves.
+        self.words = self.before + self.after
+        self._joined: str | None = None
 
     @property
     def joined(self) -> str:
@@ -242,16 +245,10 @@ def compile_context(phrases: Iterable[str]) -> Context | None:
 # The matcher
 
 
-class RawMatch(NamedTuple):
-    """One match (a tuple: a field makes a few dozen)."""
-
-    start: int  # view offsets
-    end: int
-    term: int  # index into Matcher.terms
-
-
-# RawMatch(start, end, term) without the Python-level __new__ of a NamedTuple: made per match.
-_new_match = tuple.__new__
+# One match: start, start - end (so that longer matches sort first), term (an index into
+# Matcher.terms), end; offsets into the view. A plain tuple: the matcher makes it, sorts it
+# and hands it on as it is.
+RawMatch = tuple[int, int, int, int]
 
 _ASCII_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _SPLIT_TABLE = str.maketrans(
@@ -267,6 +264,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # ASCII letters and digits as themselves, whitespace and punctuation as a space, and the
 # characters `_CONTROL` looks for as NUL: what the automaton of `Matcher._scan_spaced` reads.
 _SCAN_BYTES = bytes(0 if _CONTROL.match(chr(b)) else _SPACE_BYTES[b] for b in range(256))
+# Characters outside ASCII that split words as a space does (in `split_words`): typographic
+# punctuation and whitespace. Where they are the only ones, a text reads like plain ASCII.
+_WIDE_SEPARATORS = frozenset(chr(code) for code in _SPLIT_TABLE if code >= 128)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Beyond this length a field goes to `_scan_any`, as it always has (the automaton is linear too).
 _RUNS_MAX = 20_000
 SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
@@ -281,6 +282,17 @@ _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 Part = tuple[int, int, str]  # start, end, text of one camelCase part
 
 
+class CamelWord(NamedTuple):
+    """One camelCase word, cut into its parts once however often it is written."""
+
+    parts: tuple[Part, ...]  # offsets within the word
+    lowered: tuple[str, ...]  # each part lowercase
+    whole: str  # the parts joined, lowercase
+
+
+Camel = tuple[int, CamelWord]  # where a camelCase word starts in the view, and the word
+
+
 class FieldWords:
     """One field prepared for matching; computed once and shared by every matcher."""
 
@@ -289,14 +301,16 @@ class FieldWords:
     def __init__(self, view: str) -> None:
         self.view = view
         self.low = low = lower_view(view)  # lowercase, same length as view
-        # The words are exactly the runs of letters and digits (plain ASCII): the matcher
-        # then needs neither a set of them nor a look at any word that is not in the lexicon.
-        spaced = low.encode("ascii").translate(_SCAN_BYTES) if low.isascii() else b"\x00"
+        # The words are exactly the runs of letters and digits (plain ASCII, but for dashes,
+        # quotes and spaces): the matcher then needs neither a set of them nor a look at any
+        # word that is not in the lexicon.
+        plain = low if low.isascii() else _ascii_apart_from_separators(low)
+        spaced = plain.encode("ascii").translate(_SCAN_BYTES) if plain is not None else b"\x00"
         self.runs = b"\x00" not in spaced
         # For runs: the lowercase view with every other character a space, padded with one
         # space either side, so that " word " is a whole word wherever it is found.
         self.spaced = f" {spaced.decode('ascii')} " if self.runs else ""
-        self.camel = _camel_identifiers(view, self.runs)  # the parts of each camelCase identifier
+        self.camel = _camel_identifiers(view, self.runs)  # each camelCase word and where it stands
         self._tokens: list[str] | None = None
         self._joined: str | None = None
         self._words: set[str] | None = None
@@ -333,10 +347,25 @@ class FieldWords:
         """Its distinct words, camelCase parts included (built on first use)."""
         if self._words is None:
             words = set(self.tokens)
-            for parts in self.camel:
-                words.update([part[2].lower() for part in parts])
+            for _, camel in self.camel:
+                words.update(camel.lowered)
             self._words = words
         return self._words
+
+
+def _ascii_apart_from_separators(low: str) -> str | None:
+    """`low` with the characters outside ASCII as spaces, if each of them splits words
+    (typographic quotes and dashes, no-break spaces); None if one does not."""
+    parts: list[str] = []
+    cursor = 0
+    for match in _NON_ASCII.finditer(low):
+        char = match.group()
+        if char not in _WIDE_SEPARATORS and not char.isspace():
+            return None
+        parts += (low[cursor : match.start()], " ")
+        cursor = match.end()
+    parts.append(low[cursor:])
+    return "".join(parts)
 
 
 def field_words(view: str) -> FieldWords:
@@ -351,19 +380,36 @@ def split_words(text: str) -> list[str]:
     return text.translate(_SPLIT_TABLE).split()
 
 
-def _camel_identifiers(view: str, runs: bool = False) -> tuple[tuple[Part, ...], ...]:
-    """The parts of each camelCase word ("forgotPassword" -> forgot, Password), with offsets.
+def _camel_identifiers(view: str, runs: bool = False) -> tuple[Camel, ...]:
+    """The camelCase words of a view ("forgotPassword" -> forgot, Password), in order.
 
     `runs`: the view is ASCII whose words are the runs of letters and digits.
     """
-    if view.isascii():
-        # The words that hold a lower-then-upper pair, cut out of translated copies of the
-        # view: C-level, where a regex over every character would not be.
+    if runs and view.isascii():  # (a view lowercases to ASCII from a few other letters: K, the Kelvin sign)
+        # The words that hold a lower-then-upper pair, cut out of a translated copy of the
+        # view: C-level, where a regex over every character would not be. Each such word is
+        # a whole word (a run), found once, in order.
         shape = view.encode("ascii").translate(_CASE_BYTES)
         hint = shape.find(b"aA")
         if hint < 0:
             return ()
-        spaced = shape if runs else view.encode("ascii").translate(_SPACE_BYTES)
+        located: list[Camel] = []
+        while hint >= 0:
+            start = shape.rfind(b" ", 0, hint) + 1
+            end = shape.find(b" ", hint + 2)
+            if end < 0:
+                end = len(view)
+            camel = _camel_word(view[start:end])
+            if camel is not None:
+                located.append((start, camel))
+            hint = shape.find(b"aA", end)
+        return tuple(located)
+    if view.isascii():
+        shape = view.encode("ascii").translate(_CASE_BYTES)
+        hint = shape.find(b"aA")
+        if hint < 0:
+            return ()
+        spaced = view.encode("ascii").translate(_SPACE_BYTES)
         candidates: set[str] = set()
         while hint >= 0:
             start = spaced.rfind(b" ", 0, hint) + 1
@@ -376,29 +422,31 @@ def _camel_identifiers(view: str, runs: bool = False) -> tuple[tuple[Part, ...],
         candidates = set(split_words(view))
     else:
         return ()
-    found: list[tuple[Part, ...]] = []
+    found: list[Camel] = []
     # Words that mix cases in a non-title way, then located.
     for word in sorted(candidates):
-        parts = _camel_parts(word)
-        if parts is None:
+        camel = _camel_word(word)
+        if camel is None:
             continue
         size = len(word)
         start = view.find(word)
         while start >= 0:
             end = start + size
             if (start == 0 or not view[start - 1].isalnum()) and (end == len(view) or not view[end].isalnum()):
-                found.append(tuple((start + a, start + b, text) for a, b, text in parts))
+                found.append((start, camel))
             start = view.find(word, end)
     found.sort()
     return tuple(found)
 
 
 @functools.lru_cache(maxsize=4096)
-def _camel_parts(word: str) -> tuple[Part, ...] | None:
+def _camel_word(word: str) -> CamelWord | None:
     """The parts of one camelCase word, offsets within it; None for other words."""
     if word.islower() or word.isupper() or word.istitle() or not _CAMEL_HINT.search(word):
         return None
-    return tuple((m.start(), m.end(), m.group()) for m in _CAMEL_PART.finditer(word))
+    parts = tuple((m.start(), m.end(), m.group()) for m in _CAMEL_PART.finditer(word))
+    lowered = tuple(part[2].lower() for part in parts)
+    return CamelWord(parts, lowered, "".join(part[2] for part in parts).lower())
 
 
 @dataclass(frozen=True)
@@ -413,6 +461,7 @@ class _Entry:
     longest: int  # most later words of any phrase
     bare: bool  # neither a single-word term nor an acronym: only phrases start here
     only: int  # the one term that is this word alone, when there is no other and no acronym; else -1
+    distinct: bool  # no term is both this word alone and one of its acronyms (no match twice)
     ordered: tuple[tuple[str, ...], ...]  # the later words of its phrases, longest first
 
     @functools.cached_property
@@ -487,26 +536,28 @@ class Matcher:
                 longest=max((len(r) for r in later), default=0),
                 bare=not single.get(word) and not acronyms.get(word),
                 only=single[word][0] if len(set(single.get(word, ()))) == 1 and not acronyms.get(word) else -1,
+                distinct=set(single.get(word, ())).isdisjoint(term for _, term in acronyms.get(word, ())),
                 ordered=tuple(sorted(later, key=lambda rest: (-len(rest), rest))),
             )
         self._first_words = frozenset(self._entries)
         self._automaton = _automaton(self._entries)
+        # camelCase word -> its matches: a vocabulary (identifiers recur), not the text
+        self._camel_hits: dict[CamelWord, tuple[RawMatch, ...]] = {}
 
     def scan(self, field: FieldWords) -> list[RawMatch]:
         """Matches in one field, longest first within a group; several terms may share one span."""
-        found: list[tuple[int, int, int, int]] = []  # start, start - end, term, end: sorts as wanted
+        found: list[RawMatch] = []
         if field.runs and len(field.low) <= _RUNS_MAX:
-            self._scan_spaced(field, found)
+            apart = self._scan_spaced(field, found)
         else:
             self._scan_any(field, found)
+            apart = False
         if field.camel:
             self._camel(field.camel, found)
-        if not found:
-            return []
-        if len(found) == 1:
-            start, _, term, end = found[0]
-            return [_new_match(RawMatch, (start, end, term))]
+            apart = False
         found.sort()
+        if apart or len(found) < 2:
+            return found  # no match hides or repeats another: nothing to resolve
         result: list[RawMatch] = []
         groups = self.groups
         cursor: dict[int, int] = {}
@@ -519,13 +570,13 @@ class Matcher:
             start, _, term, end = hit
             group = groups[term]
             if start >= cursor.get(group, -1) or (start, end) == last.get(group):
-                result.append(_new_match(RawMatch, (start, end, term)))
+                result.append(hit)
                 if end > cursor.get(group, -1):
                     cursor[group] = end
                 last[group] = (start, end)
         return result
 
-    def _scan_any(self, field: FieldWords, found: list[tuple[int, int, int, int]]) -> None:
+    def _scan_any(self, field: FieldWords, found: list[RawMatch]) -> None:
         words = field.words
         issuperset = words.issuperset
         entries = self._entries
@@ -542,14 +593,15 @@ class Matcher:
             if phrases or not entry.bare:
                 _occurrences(found, word, entry, phrases, view, low)
 
-    def _scan_spaced(self, field: FieldWords, found: list[tuple[int, int, int, int]]) -> None:
+    def _scan_spaced(self, field: FieldWords, found: list[RawMatch]) -> bool:
         """`_scan_any` for a field whose words are the runs of letters and digits, in one
         pass of an Aho-Corasick automaton over `field.spaced`.
 
         The automaton finds every whole word that is a term or an acronym by itself, and every
-        place where the first two words of a phrase stand 1-4 separators apart (a separator
-        is a space in `spaced`). A phrase can match nowhere else, so the phrase regex runs
-        only there; elsewhere a word is its single-word terms, as in `_at`.
+        place where the first words of a phrase stand 1-4 separators apart (a separator is a
+        space in `spaced`). A phrase can match nowhere else, so the phrase regex runs only
+        there; elsewhere a word is its single-word terms, as in `_at`. True when no match can
+        hide or repeat another: each is a single word, and the terms of one word differ.
         """
         singles: list[tuple[int, int, _Entry]] = []
         pairs: dict[int, tuple[_Entry, int]] = {}
@@ -560,60 +612,76 @@ class Matcher:
             else:
                 singles.append((last - back, last - 1, entry))
         if not singles and not pairs:
-            return
+            return True
         view, low = field.view, field.low
+        apart = True
         for start, end, entry in singles:
             if pairs and pairs.pop(start, None) is not None:
-                _at(found, entry, True, view, low, start, end)
+                apart = _at(found, entry, True, view, low, start, end) and apart
             elif entry.only >= 0:
                 found.append((start, start - end, entry.only, end))
             else:
-                _at(found, entry, False, view, low, start, end)
+                apart = _at(found, entry, False, view, low, start, end) and apart
         for start, (entry, size) in pairs.items():
-            _at(found, entry, True, view, low, start, start + size)
+            apart = _at(found, entry, True, view, low, start, start + size) and apart
+        return apart
 
-    def _camel(self, identifiers: Sequence[Sequence[Part]], found: list[tuple[int, int, int, int]]) -> None:
-        for parts in identifiers:
-            whole = "".join(part[2] for part in parts).lower()
-            if whole in self._first_words:
-                continue  # matched as one word already ("PayPal")
-            lowered = [part[2].lower() for part in parts]
-            for position, (start, end, part) in enumerate(parts):
-                entry = self._entries.get(lowered[position])
-                if entry is None:
-                    continue
-                hit = False
-                for size in range(min(entry.longest, len(parts) - position - 1), 0, -1):
-                    terms = entry.rests.get(tuple(lowered[position + 1 : position + 1 + size]))
-                    if terms:
-                        stop = parts[position + size][1]
-                        found.extend((start, start - stop, term, stop) for term in terms)
-                        hit = True
-                        break
-                if not hit:
-                    found.extend((start, start - end, term, end) for term in entry.single)
-                    found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == part)
+    def _camel(self, identifiers: Sequence[Camel], found: list[RawMatch]) -> None:
+        for origin, camel in identifiers:
+            hits = self._camel_hits.get(camel)
+            if hits is None:
+                if len(self._camel_hits) >= _CAMEL_CACHE:
+                    self._camel_hits.clear()
+                hits = self._camel_hits[camel] = self._camel_word(camel)
+            found.extend((origin + start, back, term, origin + end) for start, back, term, end in hits)
+
+    def _camel_word(self, camel: CamelWord) -> tuple[RawMatch, ...]:
+        """The matches within one camelCase word, offsets within it."""
+        if camel.whole in self._first_words or self._first_words.isdisjoint(camel.lowered):
+            return ()  # matched as one word already ("PayPal"), or no part starts a term
+        found: list[RawMatch] = []
+        parts, lowered = camel.parts, camel.lowered
+        for position, (start, end, part) in enumerate(parts):
+            entry = self._entries.get(lowered[position])
+            if entry is None:
+                continue
+            hit = False
+            for size in range(min(entry.longest, len(parts) - position - 1), 0, -1):
+                terms = entry.rests.get(lowered[position + 1 : position + 1 + size])
+                if terms:
+                    stop = parts[position + size][1]
+                    found.extend((start, start - stop, term, stop) for term in terms)
+                    hit = True
+                    break
+            if not hit:
+                found.extend((start, start - end, term, end) for term in entry.single)
+                found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == part)
+        return tuple(found)
+
+
+_CAMEL_CACHE = 4096  # camelCase words whose matches a matcher keeps; cleared when full
 
 
 def _automaton(entries: Mapping[str, _Entry]) -> Any:
     """The automaton of `Matcher._scan_spaced`: " word " for each word that is a term by
-    itself, and " first" + 1-4 spaces + "second" for the first two words of each phrase.
-    Its values: (from the last character back to the word's start in the view, the word's
-    entry, the word's length, whether a phrase may start there)."""
+    itself, and for each phrase its first words, up to three, 1-4 spaces apart: a phrase can
+    match nowhere else. Three, because "in the", "to the" or "from the" start phrases but
+    stand in every ticket. Its values: (from the last character back to the word's start in
+    the view, the word's entry, the word's length, whether a phrase may start there)."""
     automaton = ahocorasick.Automaton()
     for word, entry in sorted(entries.items()):
         if not entry.bare:
             automaton.add_word(f" {word} ", (len(word) + 1, entry, len(word), False))
-        for second in sorted(entry.seconds):
-            for gap in range(1, 5):
-                key = f" {word}{' ' * gap}{second}"
+        for later in sorted({rest[:2] for rest in entry.rests}):
+            for gaps in itertools.product(range(1, 5), repeat=len(later)):
+                key = " " + word + "".join(" " * gap + next_word for gap, next_word in zip(gaps, later, strict=True))
                 automaton.add_word(key, (len(key) - 1, entry, len(word), True))
     automaton.make_automaton()
     return automaton
 
 
 def _occurrences(
-    found: list[tuple[int, int, int, int]], word: str, entry: _Entry, phrases: bool, view: str, low: str
+    found: list[RawMatch], word: str, entry: _Entry, phrases: bool, view: str, low: str
 ) -> None:
     size = len(word)
     limit = len(low)
@@ -627,14 +695,17 @@ def _occurrences(
 
 
 def _at(
-    found: list[tuple[int, int, int, int]],
+    found: list[RawMatch],
     entry: _Entry,
     phrases: bool,
     view: str,
     low: str,
     start: int,
     end: int,
-) -> None:
+) -> bool:
+    """The matches that start at low[start:end], a word of `entry`; False when one may hide
+    or repeat another: a phrase (it overlaps the words after its first), or a term matched
+    both as the word and as an acronym."""
     if phrases:
         # The longest phrase wins over the single word: one regex tries the entry's phrases,
         # longest first, each word whole after 1-4 separators.
@@ -642,12 +713,13 @@ def _at(
         if match is not None:
             stop = match.end()
             found.extend((start, start - stop, term, stop) for term in entry.rests[entry.rest(low, end, stop)])
-            return
+            return False
     if entry.single:
         found.extend((start, start - end, term, end) for term in entry.single)
     if entry.acronyms:
         text = view[start:end]
         found.extend((start, start - end, term, end) for exact, term in entry.acronyms if exact == text)
+    return entry.distinct
 
 
 def lower_view(view: str) -> str:

@@ -86,42 +86,122 @@ def score_risk(
     model: RiskModel | None = None,
 ) -> RiskScore:
     """Score one ticket; a ticket with no indicator is not security-relevant and scores 0."""
-    if not indicators:
-        return RiskScore(score=0.0, level="low", factors=(), actions=tuple(config.risk.actions.get("low", ())))
-    model = model or RiskModel()
-    factors: list[RiskFactor] = [_factor("security-relevant", model.base, "base score of a security-relevant ticket")]
-    names = {hit.name for hit in indicators}
-    for name in INDICATORS:
-        if name in names:
-            weight = float(config.risk.weights.get(name, 1.0))
-            factors.append(_factor(name, weight, f"indicator {name} (risk.weights.{name})"))
-    if frameworks:
-        bonus = min(model.per_framework * len(frameworks), model.max_framework_bonus)
-        listed = ", ".join(hit.name for hit in frameworks)
-        factors.append(_factor("regulated", bonus, f"in scope of {listed}"))
-    strongest: dict[str, RiskSignal] = {}
-    for signal in signals:
-        kept = strongest.get(signal.name)
-        if kept is None or signal.weight > kept.weight:
-            strongest[signal.name] = signal
-    for name in sorted(strongest):
-        signal = strongest[name]
-        factors.append(RiskFactor(name, round(signal.weight, 2), f'"{signal.evidence.text}" ({signal.evidence.field})'))
-    priority = _priority(ticket)
-    if priority and priority in model.priorities and model.priorities[priority]:
-        factors.append(_factor("priority", model.priorities[priority], f"priority {priority}"))
-    issue_type = ticket.issue_type.strip().lower()
-    if model.issue_types.get(issue_type):
-        factors.append(_factor("issue type", model.issue_types[issue_type], f"issue type {ticket.issue_type.strip()}"))
-    flagged = _security_label(ticket, model)
-    if flagged:
-        factors.append(RiskFactor("flagged", model.security_label_weight, f"labelled {flagged!r}"))
-    total = sum(factor.weight for factor in factors)
-    score = round(min(max(total, 0.0), MAX_SCORE), 1)
-    level = level_for(score)
-    return RiskScore(
-        score=score, level=level, factors=tuple(factors), actions=tuple(config.risk.actions.get(level, ()))
-    )
+    exposure = [(s.name, s.weight, s.evidence.text, s.evidence.field) for s in signals]
+    return RiskScorer(config, model or RiskModel()).score(indicators, ticket, frameworks, exposure)
+
+
+Exposure = tuple[str, float, str, str]  # a risk signal: name, strength, the words and their field
+
+
+class RiskScorer:
+    """`score_risk` for one policy and model: what every ticket shares is worked out once
+    (the factor of each indicator, priority and level), so a ticket only adds up its own."""
+
+    __slots__ = (
+        "_actions", "_base", "_by_indicator", "_flags", "_issues", "_model", "_priorities", "_regulated", "_wanted",
+        "quiet",
+    )  # fmt: skip
+
+    def __init__(self, config: OrgConfig, model: RiskModel) -> None:
+        self._model = model
+        self._base = _factor("security-relevant", model.base, "base score of a security-relevant ticket")
+        self._by_indicator = tuple(
+            (name, _factor(name, float(config.risk.weights.get(name, 1.0)), f"indicator {name} (risk.weights.{name})"))
+            for name in INDICATORS
+        )
+        self._priorities = {
+            priority: _factor("priority", weight, f"priority {priority}")
+            for priority, weight in model.priorities.items()
+            if weight
+        }
+        self._actions = {level: tuple(config.risk.actions.get(level, ())) for _, level in LEVELS}
+        wanted = model.security_labels if model.security_label_weight else ()
+        self._wanted = frozenset(wanted)
+        self._regulated: dict[tuple[str, ...], RiskFactor] = {}  # by framework names: at most 2**5
+        self._flags: dict[str, bool] = {}  # label -> whether it holds a security word
+        self._issues: dict[str, RiskFactor | None] = {}  # issue type as written -> its factor
+        self.quiet = RiskScore(score=0.0, level="low", factors=(), actions=self._actions["low"])
+
+    def score(
+        self,
+        indicators: Sequence[IndicatorHit],
+        ticket: Ticket,
+        frameworks: Sequence[FrameworkHit] = (),
+        exposure: Sequence[Exposure] = (),
+    ) -> RiskScore:
+        if not indicators:
+            return self.quiet
+        model = self._model
+        factors: list[RiskFactor] = [self._base]
+        names = {hit.name for hit in indicators}
+        factors += [factor for name, factor in self._by_indicator if name in names]
+        if frameworks:
+            factors.append(self._regulated_factor(tuple(hit.name for hit in frameworks)))
+        strongest: dict[str, Exposure] = {}
+        for signal in exposure:
+            kept = strongest.get(signal[0])
+            if kept is None or signal[1] > kept[1]:
+                strongest[signal[0]] = signal
+        for name in sorted(strongest):
+            _, weight, text, where = strongest[name]
+            factors.append(RiskFactor(name, round(weight, 2), f'"{text}" ({where})'))
+        priority = _priority(ticket)
+        if priority:
+            factor = self._priorities.get(priority)
+            if factor is not None:
+                factors.append(factor)
+        factor = self._issue_factor(ticket.issue_type)
+        if factor is not None:
+            factors.append(factor)
+        flagged = self._flagged(ticket)
+        if flagged:
+            factors.append(RiskFactor("flagged", model.security_label_weight, f"labelled {flagged!r}"))
+        total = sum(factor.weight for factor in factors)
+        score = round(min(max(total, 0.0), MAX_SCORE), 1)
+        level = level_for(score)
+        return RiskScore(score=score, level=level, factors=tuple(factors), actions=self._actions[level])
+
+    def _issue_factor(self, written: str) -> RiskFactor | None:
+        """The factor of an issue type as the ticket writes it, if the model weighs it."""
+        if written in self._issues:
+            return self._issues[written]
+        issue_type = written.strip().lower()
+        weight = self._model.issue_types.get(issue_type)
+        factor = _factor("issue type", weight, f"issue type {written.strip()}") if weight else None
+        if len(self._issues) >= _LABEL_CACHE:
+            self._issues.clear()
+        self._issues[written] = factor
+        return factor
+
+    def _regulated_factor(self, names: tuple[str, ...]) -> RiskFactor:
+        factor = self._regulated.get(names)
+        if factor is None:
+            model = self._model
+            bonus = min(model.per_framework * len(names), model.max_framework_bonus)
+            factor = RiskFactor("regulated", bonus, f"in scope of {', '.join(names)}")
+            if len(self._regulated) < _REGULATED_CACHE:
+                self._regulated[names] = factor
+        return factor
+
+    def _flagged(self, ticket: Ticket) -> str:
+        """The first label holding one of the model's security words, or ""."""
+        wanted = self._wanted
+        if not wanted:
+            return ""
+        flags = self._flags
+        for label in ticket.labels:
+            flagged = flags.get(label)
+            if flagged is None:
+                if len(flags) >= _LABEL_CACHE:
+                    flags.clear()
+                flagged = flags[label] = not wanted.isdisjoint([word.lower() for word in _WORD.findall(label)])
+            if flagged:
+                return label
+        return ""
+
+
+_REGULATED_CACHE = 64  # distinct framework lists; a classifier makes at most 2**5 - 1
+_LABEL_CACHE = 4096  # distinct labels (and issue types): they recur from ticket to ticket
 
 
 @functools.lru_cache(maxsize=1024, typed=True)
@@ -139,14 +219,4 @@ def _priority(ticket: Ticket) -> str:
         match = _PRIORITY_LABEL.match(label) or _P_LEVEL.match(label)
         if match:
             return match.group(1).lower()
-    return ""
-
-
-def _security_label(ticket: Ticket, model: RiskModel) -> str:
-    if not model.security_labels or not model.security_label_weight:
-        return ""
-    wanted = set(model.security_labels)
-    for label in ticket.labels:
-        if wanted.intersection(word.lower() for word in _WORD.findall(label)):
-            return label
     return ""

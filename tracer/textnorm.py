@@ -83,7 +83,7 @@ def _has_markup_hint(text: str) -> bool:
     return (
         _MARKUP_CHAR.search(text) is not None
         or "://" in text
-        or _WWW_HINT.search(text) is not None
+        or (("w." in text or "W." in text) and _WWW_HINT.search(text) is not None)  # "www." ends in one
         or _HEADING_HINT.match(text) is not None
     )
 
@@ -100,7 +100,7 @@ def normalize_view(text: str) -> tuple[str, NormText | None, bool]:
     """The view alone: (view, its NormText when it came for free (ADF), whether it has markup).
 
     For markup the view only needs the blanked spans; the regions (a pass per construct)
-    are left to `with_regions` or `region_runs`, which the classifier calls only for
+    are left to `with_regions` or `RegionKinds`, which the classifier uses only for
     tickets whose matches can still make them security-relevant. Plain text has none.
     """
     if not text or not _has_markup_hint(text):
@@ -138,12 +138,6 @@ _MONOSPACE = re.compile(r"(\{\{)([^{}\n]{1,2000})(\}\})")
 _SCHEME = re.compile(r"(?:https?|ftp|file)$", re.IGNORECASE)
 _URL_TAIL = re.compile(r"[^\s<>\"'`\])}|]{1,2000}")
 _WWW = re.compile(r"[Ww][Ww][Ww]\.[^\s<>\"'`\])}|]{1,2000}")
-# Lines worth a look: fences, quotes, JIRA heading/quote markers, log lines, indented code.
-_LINE_HINT = re.compile(
-    r"\n(?=[ \t]*(?:```|~~~|>|at |File \"|Traceback|Caused by|npm |yarn |pnpm |\[?\d{4}-\d\d-\d\d|"
-    r"\[?(?:ERROR|WARN|INFO|DEBUG|TRACE|FATAL|SEVERE)|bq\.|h[1-6]\.)|    |\t)",
-    re.IGNORECASE,
-)
 _FENCE = re.compile(r"[ \t]{0,3}(?P<fence_marker>`{3,}|~{3,})")
 _QUOTE = re.compile(r"[ \t]{0,3}(?P<quote_marker>>+)")
 _MARKER = re.compile(r"[ \t]*(?P<marker_name>h[1-6]\.|bq\.)(?=[ \t])", re.IGNORECASE)
@@ -182,6 +176,15 @@ def _blank_spans(text: str) -> list[tuple[int, int]]:
 
 def _regions(text: str) -> list[Region]:
     """Low-weight regions, in the source's offsets; most tickets use few of the constructs."""
+    regions = _spread_regions(text)
+    if "`" in text:
+        _backtick_spans(text, regions)
+    _lines(text, regions)
+    return regions
+
+
+def _spread_regions(text: str) -> list[Region]:
+    """The regions other than inline code and line constructs: each found in one search."""
     regions: list[Region] = []
     if "{" in text:
         _jira_blocks(text, None, regions)
@@ -191,13 +194,10 @@ def _regions(text: str) -> list[Region]:
         _links(_MD_LINK, text, regions)
     if "|" in text and "[" in text:
         _links(_JIRA_LINK, text, regions)
-    if "`" in text:
-        _backtick_spans(text, regions)
     if "://" in text:
         _urls(text, regions)
     if "www." in text or "WWW." in text:
         regions.extend(Region(*m.span(), "url") for m in _WWW.finditer(text))
-    _lines(text, regions)
     return regions
 
 
@@ -207,10 +207,14 @@ def _links(pattern: re.Pattern[str], text: str, regions: list[Region]) -> None:
         regions.append(Region(*match.span(4), "url"))
 
 
-def _backtick_spans(text: str, regions: list[Region]) -> None:
-    """Inline code: a run of backticks closed by a run of the same length on the same line."""
+def _backtick_spans(text: str, regions: list[Region], begin: int = 0, stop: int | None = None) -> None:
+    """Inline code: a run of backticks closed by a run of the same length on the same line.
+
+    A run never closes one on an earlier line, so text[begin:stop] alone gives the spans of
+    the lines it holds whole.
+    """
     opened: tuple[int, int] | None = None
-    for run in _BACKTICK_RUN.finditer(text):
+    for run in _BACKTICK_RUN.finditer(text, begin, len(text) if stop is None else stop):
         start, end = run.span()
         if opened is not None and end - start == opened[1] - opened[0] and text.find("\n", opened[1], start) < 0:
             if start > opened[1]:
@@ -266,11 +270,6 @@ def _jira_blocks(text: str, blanks: list[tuple[int, int]] | None, regions: list[
         regions.append(Region(opened[1], len(text), "quote" if opened[0] == "quote" else "code"))
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [m.end() for m in _LINE_HINT.finditer(text)]
-    return [0, *starts] if not starts or starts[0] != 0 else starts
-
-
 # The line constructs above in one pattern, tried in the order `_lines` gives them priority.
 _LINE_KIND = re.compile(
     rf"(?P<fence>{_FENCE.pattern})|(?P<quote>{_QUOTE.pattern})|(?i:(?P<marker>{_MARKER.pattern}))"
@@ -278,17 +277,31 @@ _LINE_KIND = re.compile(
 )
 
 
+# The same after a newline: one search finds every later line that holds a construct (none
+# of the constructs reaches past the end of its line).
+_LINE_AT = re.compile(rf"\n(?:{_LINE_KIND.pattern})")
+
+
+def _line_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """The lines that hold a line construct: where each starts, and the construct."""
+    newline = text.find("\n")
+    first = _LINE_KIND.match(text, 0, len(text) if newline < 0 else newline)
+    if first is not None:
+        yield 0, first
+    for match in _LINE_AT.finditer(text):
+        yield match.start() + 1, match
+
+
 def _lines(text: str, regions: list[Region]) -> None:
-    """Line-level constructs, visiting only the lines that `_LINE_HINT` says may hold one."""
+    """Line-level constructs, visiting only the lines that hold one."""
     fence = ""
     fence_start = 0
     code_end = -1  # end of the last indented-code line, to continue a block
-    for start in _line_starts(text):
+    for start, match in _line_matches(text):
         newline = text.find("\n", start)
         end = len(text) if newline < 0 else newline
-        match = _LINE_KIND.match(text, start, end)
-        kind = match.lastgroup if match is not None else None
-        if kind is None or match is None:
+        kind = match.lastgroup
+        if kind is None:
             continue
         if kind == "fence":
             marker = match.group(kind + "_marker")
@@ -390,9 +403,159 @@ def _sweep(length: int, ordered: list[Region]) -> tuple[Region, ...]:
     return tuple(runs)
 
 
-def region_runs(text: str) -> tuple[Region, ...]:
-    """The regions `with_regions` puts in a NormText, alone."""
-    return _merge(len(text), _regions(text))
+class RegionKinds:
+    """The region kind at an offset of a markup (non-ADF) text, as its NormText gives it,
+    finding only the regions that can cover the offsets asked about.
+
+    Where regions overlap the strongest kind wins (what `_merge` paints), so the kind at an
+    offset is the strongest kind among the regions that cover it. Inline code and line
+    constructs stay within their line: they are found for the lines asked about, after one
+    search for the fence lines (a fence decides which lines count). The rest is found up
+    front. A long text, or one with many regions (found up front, fences, or on one line),
+    is merged once as before, so that many matches stay linear.
+    """
+
+    __slots__ = ("_by_line", "_code", "_fences", "_runs", "_spread", "_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._by_line: dict[int, tuple[tuple[int, int, int], ...]] = {}  # line start -> its regions
+        self._code: dict[int, bool] = {}  # line start of an indented line -> whether it is code
+        self._runs: tuple[Region, ...] | None = None
+        self._starts: tuple[int, ...] = ()
+        spread = _spread_regions(text) if len(text) <= _LOCAL_MAX else []
+        self._spread = [(r.start, r.end, _KIND_CODE[r.kind]) for r in spread]
+        self._fences = _fences(text) if len(text) <= _LOCAL_MAX and len(spread) <= _FEW_REGIONS else []
+        if len(text) > _LOCAL_MAX or len(spread) > _FEW_REGIONS or len(self._fences) > _FEW_REGIONS:
+            self._merge_all()
+
+    def _merge_all(self) -> None:
+        self._runs = _merge(len(self._text), _regions(self._text))
+        self._starts = tuple(r.start for r in self._runs)
+
+    def kind_at(self, pos: int) -> str:
+        """The region kind covering a view offset, or "" for plain prose."""
+        if self._runs is None:
+            kind = self._local_kind(pos)
+            if kind is not None:
+                return kind
+        assert self._runs is not None  # `_local_kind` merged them
+        index = bisect.bisect_right(self._starts, pos) - 1
+        if index >= 0 and pos < self._runs[index].end:
+            return self._runs[index].kind
+        return ""
+
+    def _local_kind(self, pos: int) -> str | None:
+        """`kind_at` from the regions that can cover `pos`; None (and merged) when its line
+        has many."""
+        strongest = 0
+        for start, end, code in self._spread:
+            if start <= pos < end and code > strongest:
+                strongest = code
+        for start, end in self._fences:
+            if start <= pos < end and strongest < _CODE:
+                strongest = _CODE
+        line = self._text.rfind("\n", 0, pos) + 1
+        regions = self._by_line.get(line)
+        if regions is None:
+            regions = self._by_line[line] = self._line_regions(line)
+            if len(regions) > _FEW_REGIONS:
+                self._merge_all()
+                return None
+        for start, end, code in regions:
+            if start <= pos < end and code > strongest:
+                strongest = code
+        return REGION_KINDS[strongest - 1] if strongest else ""
+
+    def _line_regions(self, start: int) -> tuple[tuple[int, int, int], ...]:
+        """The inline code and the line construct of the line that starts at `start`."""
+        text = self._text
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline
+        found: list[Region] = []
+        if text.find("`", start, end) >= 0:
+            _backtick_spans(text, found, start, end)
+        construct = self._construct(start, end)
+        if construct is not None:
+            found.append(construct)
+        return tuple((r.start, r.end, _KIND_CODE[r.kind]) for r in found)
+
+    def _construct(self, start: int, end: int) -> Region | None:
+        """What `_lines` makes of one line (a fence line: nothing, its region is a fence's)."""
+        if self._fenced(start):
+            return None
+        match = _LINE_KIND.match(self._text, start, end)
+        kind = match.lastgroup if match is not None else None
+        if kind is None or match is None or kind == "fence":
+            return None
+        if kind == "quote":
+            return Region(match.end("quote_marker"), end, "quote")
+        if kind == "marker":
+            quoted = match.group("marker_name").lower() == "bq."
+            return Region(match.end("marker_name"), end, "quote") if quoted else None
+        if kind == "log":
+            return Region(start, end, "log")
+        return Region(start, end, "code") if self._indented_code(start) else None
+
+    def _fenced(self, start: int) -> bool:
+        """Whether the line that starts at `start` lies inside a fence (and is skipped)."""
+        return any(begin <= start < stop for begin, stop in self._fences)
+
+    def _indented_code(self, start: int) -> bool:
+        """Whether an indented line is code: it follows a blank line, or an indented code line
+        (walked back iteratively, each line decided once)."""
+        text = self._text
+        chain: list[int] = []
+        decided: bool | None = None
+        line = start
+        while decided is None:
+            known = self._code.get(line)
+            if known is not None:
+                decided = known
+            elif _after_blank_line(text, line):
+                decided = True
+            else:
+                previous = text.rfind("\n", 0, line - 1) + 1
+                match = _LINE_KIND.match(text, previous, line - 1)
+                if match is None or match.lastgroup != "indented" or self._fenced(previous):
+                    decided = False
+                else:
+                    chain.append(line)
+                    line = previous
+                    continue
+            chain.append(line)
+        for line in chain:
+            self._code[line] = decided
+        return decided
+
+
+_CODE = _KIND_CODE["code"]
+_FEW_REGIONS = 16  # found up front and read directly; more are merged once
+_LOCAL_MAX = 20_000  # longer texts are merged once, so that many matches stay linear
+_FENCE_AT = re.compile(rf"\n{_FENCE.pattern}")
+
+
+def _fences(text: str) -> list[tuple[int, int]]:
+    """The code between fence lines, as `_lines` pairs them, from the fence lines alone."""
+    fences: list[tuple[int, int]] = []
+    fence = ""
+    fence_start = 0
+    newline = text.find("\n")
+    first = _FENCE.match(text, 0, len(text) if newline < 0 else newline)
+    later = _FENCE_AT.finditer(text)
+    for match in itertools.chain((first,) if first is not None else (), later):
+        start = match.start() if match is first else match.start() + 1
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline
+        marker = match.group("fence_marker")
+        if not fence:
+            fence, fence_start = marker, end
+        elif marker[0] == fence[0] and len(marker) >= len(fence):
+            fences.append((fence_start, start))
+            fence = ""
+    if fence:
+        fences.append((fence_start, len(text)))
+    return fences
 
 
 _RUNS = re.compile(rb"\x01+|\x02+|\x03+|\x04+")
