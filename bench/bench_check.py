@@ -280,8 +280,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--evidence-share", type=float, default=0.15,
                         help="chance that a generated block holds security evidence (1.0: every block)")
+    parser.add_argument("--workdir", type=Path,
+                        help="keep the generated repository and its cache here, and reuse them next time (same "
+                             "--files, --seed, --evidence-share): a large repository's warm rows then skip the fill")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="vibeward-bench-"))
+    work = args.workdir.resolve() if args.workdir else Path(tempfile.mkdtemp(prefix="vibeward-bench-"))
     try:
         if args.repo:
             root = work / "repo"  # a copy: the warm cases edit files
@@ -292,7 +295,16 @@ def main() -> None:
             label = str(args.repo.resolve())
         else:
             root = work / "repo"
-            paths = generate(root, args.files, args.seed, args.evidence_share)
+            stamp = work / "generated.json"
+            made = {"files": args.files, "seed": args.seed, "share": args.evidence_share}
+            kept = json.loads(stamp.read_text()) if args.workdir and stamp.is_file() else {}
+            if kept.get("made") == made:
+                paths = kept["paths"]
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+                shutil.rmtree(work / "cache", ignore_errors=True)
+                paths = generate(root, args.files, args.seed, args.evidence_share)
+                stamp.write_text(json.dumps({"made": made, "paths": paths}))
             label = f"generated, {args.files} files (py, js, java, go; evidence share {args.evidence_share})"
         env = {**os.environ, "VIBEWARD_CACHE_DIR": str(work / "cache"), "SEMGREP_ENABLE_VERSION_CHECK": "0"}
         # Timed as installed: with compiled bytecode (pip writes it; a shell may forbid writing it).
@@ -331,7 +343,8 @@ def main() -> None:
             print(row(name, warm, raw_changed, "engine on those files"))
             print(row(name, warm, py_changed, "`semgrep scan` on those files"), flush=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
