@@ -35,7 +35,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tracer import locate  # noqa: E402
-from tracer.engine import DEFAULT_EXCLUDES, languages_of, walk_files  # noqa: E402
+from tracer.engine import (  # noqa: E402
+    DEFAULT_EXCLUDES,
+    engine_argv,
+    engine_command,
+    languages_of,
+    native_environ,
+    walk_files,
+)
+from tracer.env import Env  # noqa: E402
 
 BIN = Path(sys.executable).parent
 DEFAULT_CONTROLS = (
@@ -184,14 +192,16 @@ def tree_rss(root_pid: int) -> int:
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+def timed(command: list[str], cwd: Path, env: dict[str, str], executable: str | None = None) -> tuple[float, float]:
     """Wall seconds, and the peak of the whole process tree's summed RSS (MiB), sampled every 10 ms.
 
     A sum, not the largest process: vibeward's Python process holds its memory while its engine
     child runs, and both count.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command, executable=executable, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     peak = 0
     done = threading.Event()
 
@@ -227,6 +237,13 @@ def engine(rules: Path, targets: list[str] | None, native: bool = True) -> list[
     where = ["--", *targets] if targets else ["."]
     return [str(BIN / "semgrep"), "scan", *mode, "--config", str(rules), "--json", "--metrics=off",
             "--disable-version-check", "--quiet", "--timeout", "30", *excludes, *where]
+
+
+def binary_timed(rules: Path, targets: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """The native binary started directly, as vibeward starts it (no `semgrep` script before it)."""
+    command = [engine_command(Env.from_environ(env))[0], *engine(rules, targets)[1:]]  # the binary vibeward starts
+    program, argv = engine_argv(command)
+    return timed(argv, cwd, native_environ(Env.from_environ(env), command), executable=program)
 
 
 def vibeward(what: list[str], cache: bool) -> list[str]:
@@ -333,15 +350,17 @@ def main() -> None:
             print(row("full check, cold", cold, raw, "`semgrep scan --experimental`"), flush=True)
         timed(vibeward(what, cache=True), root, env)  # fill the cache
         for count in (int(c) for c in args.changed.split(",")):
-            warm, raw_changed, py_changed = [], [], []
+            warm, raw_changed, py_changed, binary_changed = [], [], [], []
             for round_ in range(args.runs):
                 changed = change(root, [p for p in paths if p.endswith(args.change_suffix)], count, round_)
                 warm.append(timed(vibeward(what, cache=True), root, env))
                 raw_changed.append(timed(engine(rules, changed), root, env))
                 py_changed.append(timed(engine(rules, changed, native=False), root, env))
+                binary_changed.append(binary_timed(rules, changed, root, env))
             name = f"{count} changed {args.change_suffix + ' ' if args.change_suffix else ''}files, warm cache"
             print(row(name, warm, raw_changed, "engine on those files"))
-            print(row(name, warm, py_changed, "`semgrep scan` on those files"), flush=True)
+            print(row(name, warm, py_changed, "`semgrep scan` on those files"))
+            print(row(name, warm, binary_changed, "the native binary alone on those files"), flush=True)
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,8 +1,9 @@
-"""The native engine (`semgrep scan --experimental`) gives the same findings as `semgrep scan`.
+"""The native engine, as vibeward starts it, gives the same findings as `semgrep scan`.
 
-vibeward runs the native CLI because it starts in a fraction of the time (docs/performance.md);
-this test is the proof that nothing is lost, on the example app and on the rule pack's own
-annotated targets.
+vibeward runs the native CLI because it starts in a fraction of the time (docs/performance.md),
+and starts the installed package's binary directly as `osemgrep` rather than through the
+`semgrep` script (`semgrep scan --experimental`); this test is the proof that nothing is lost,
+on the example app and on the rule pack's own annotated targets.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from tracer import locate
 from tracer.catalog import load_catalog
-from tracer.engine import ScanRequest
+from tracer.engine import NATIVE_BINARY, ScanRequest, engine_command
 from tracer.env import Env
 
 pytestmark = pytest.mark.slow
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.slow
 
 def findings(root: Path, controls: tuple[str, ...], engine: str) -> set[tuple[str, ...]]:
     env = Env.from_environ({**os.environ, "VIBEWARD_ENGINE": engine})
+    if engine == "native":
+        assert Path(engine_command(env)[0]).name == NATIVE_BINARY  # the binary itself, not the script
     result = locate.scan(ScanRequest(root=root, controls=controls, excludes=()), env)
     assert result.errors == ()
     return {

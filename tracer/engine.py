@@ -8,12 +8,14 @@ that starts the engine.
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -187,13 +189,42 @@ def rules_for_files(rules: list[dict[str, Any]], paths: Iterable[str]) -> list[d
 
 
 def engine_command(env: Env) -> list[str]:
-    """The semgrep executable: VIBEWARD_SEMGREP, else the one beside this Python, else PATH."""
-    beside = Path(sys.executable).parent / "semgrep"
-    executable = env.get("VIBEWARD_SEMGREP") or (str(beside) if beside.is_file() else "semgrep")
-    # The native CLI gives the same findings as `semgrep scan` at a fraction of the
-    # start-up (docs/performance.md); VIBEWARD_ENGINE=pysemgrep selects the Python CLI.
-    mode = [] if env.get("VIBEWARD_ENGINE") == "pysemgrep" else ["--experimental"]
-    return [executable, "scan", *mode]
+    """The engine's command: VIBEWARD_SEMGREP, else the semgrep installed beside this Python,
+    else the one on PATH; `scan`, and the native CLI's `--experimental`.
+
+    The installed semgrep's native CLI is its `semgrep-core` binary started as `osemgrep`, which
+    the `semgrep` script does after ~50 ms of its own Python start-up: started directly, with
+    the environment that script sets, it gives the same findings (tests/test_engine_parity.py).
+    VIBEWARD_ENGINE=pysemgrep selects the Python CLI (`semgrep scan`).
+    """
+    python_cli = env.get("VIBEWARD_ENGINE") == "pysemgrep"
+    if env.get("VIBEWARD_SEMGREP"):
+        executable = env.get("VIBEWARD_SEMGREP")
+    else:
+        beside = Path(sys.executable).parent / "semgrep"
+        core = _installed_core() if beside.is_file() and not python_cli else None
+        executable = core or (str(beside) if beside.is_file() else "semgrep")
+    return [executable, "scan", *([] if python_cli else ["--experimental"])]
+
+
+def _installed_core() -> str | None:
+    """The semgrep package's own native binary, if it has one."""
+    spec = importlib.util.find_spec("semgrep")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        core = Path(folder) / "bin" / NATIVE_BINARY
+        if core.is_file():
+            return str(core)
+    return None
+
+
+NATIVE_BINARY = "semgrep-core"  # started as "osemgrep", it is the native CLI
+
+
+def engine_argv(command: Sequence[str]) -> tuple[str, list[str]]:
+    """(the program to start, the arguments it sees): the native binary must see itself as `osemgrep`."""
+    if Path(command[0]).name == NATIVE_BINARY:
+        return command[0], ["osemgrep", *command[1:]]
+    return command[0], list(command)
 
 
 @dataclass(frozen=True)
@@ -235,8 +266,9 @@ def take_inventory(request: ScanRequest, env: Env, cache: ResultCache | None = N
 def engine_version(env: Env) -> str:
     """What the cache keys on: the engine package's version, else the executable's identity."""
     command = engine_command(env)
-    # The semgrep beside this Python is the package installed with vibeward.
-    installed = _installed_version("semgrep") if command[0] == str(Path(sys.executable).parent / "semgrep") else None
+    # The semgrep beside this Python (its script or its native binary) is the package installed with vibeward.
+    ours = command[0] == str(Path(sys.executable).parent / "semgrep") or Path(command[0]).name == NATIVE_BINARY
+    installed = _installed_version("semgrep") if ours and not env.get("VIBEWARD_SEMGREP") else None
     if installed:
         return f"semgrep {installed} {' '.join(command[2:])}"
     executable = shutil.which(command[0]) or command[0]
@@ -278,17 +310,30 @@ class Launch:
     rule_ids: frozenset[str] = field(compare=False, default=frozenset())
 
 
+def native_environ(env: Env, command: Sequence[str]) -> dict[str, str]:
+    """The engine's environment; for the native binary started directly, also what the
+    `semgrep` script would have set before starting it (its scripts folder on PATH, plain
+    output when not on a terminal, as the engine's output never is)."""
+    environ = env.engine_environ()
+    if Path(command[0]).name == NATIVE_BINARY:
+        environ["PATH"] = environ.get("PATH", "") + os.pathsep + sysconfig.get_path("scripts")
+        if not any(environ.get(name) for name in ("NO_COLOR", "FORCE_COLOR", "SEMGREP_FORCE_COLOR")):
+            environ["NO_COLOR"] = "1"
+    return environ
+
+
 def launch_for(
     root: Path, rules: Sequence[Mapping[str, Any]], request: ScanRequest, env: Env, targets: Sequence[str] | None
 ) -> Launch:
+    command = engine_command(env)
     return Launch(
         root=root,
         rules=json.dumps({"rules": rules}),
         targets=None if targets is None else tuple(targets),
         excludes=request.excludes,
         timeout=request.timeout,
-        command=tuple(engine_command(env)),
-        environ=tuple(sorted(env.engine_environ().items())),
+        command=tuple(command),
+        environ=tuple(sorted(native_environ(env, command).items())),
         rule_ids=frozenset(str(rule["id"]) for rule in rules),
     )
 
@@ -332,8 +377,8 @@ class EngineRun:
         folder = Path(self.folder.name)
         rule_file = folder / "rules.yml"
         rule_file.write_text(launch.rules, encoding="utf-8")
-        command = [
-            *launch.command,
+        program, command = engine_argv(launch.command)
+        command += [
             "--config",
             str(rule_file),
             "--json",
@@ -349,7 +394,12 @@ class EngineRun:
         self.stderr = (folder / "err.txt").open("w+b")
         try:
             self.process = subprocess.Popen(
-                command, cwd=launch.root, env=dict(launch.environ), stdout=self.stdout, stderr=self.stderr
+                command,
+                executable=program,
+                cwd=launch.root,
+                env=dict(launch.environ),
+                stdout=self.stdout,
+                stderr=self.stderr,
             )
         except FileNotFoundError:
             self._remove_files()
