@@ -63,6 +63,14 @@ def without_notes(report: dict[str, object]) -> dict[str, object]:
     return {**report, "scan": scan}
 
 
+def first_check(shop: Path, cwd: Path) -> tuple[list[str], dict[str, object], Path]:
+    """A check that leaves a record: its command, its report, and where the record is."""
+    argv = ["check", str(shop), "--controls", CONTROLS, "--format", "json"]
+    report = check(argv, cwd)
+    (record,) = (Path(os.environ["VIBEWARD_CACHE_DIR"]) / "headstart").iterdir()
+    return argv, report, record
+
+
 def edit(path: Path) -> None:
     path.write_text(path.read_text() + "\n# edited\n")
 
@@ -115,9 +123,7 @@ def test_another_command_gets_no_head_start(shop: Path, tmp_path: Path, launches
 def test_an_unreadable_record_is_only_a_missed_head_start(
     shop: Path, tmp_path: Path, launches: list[engine.EngineRun], record: str
 ) -> None:
-    argv = ["check", str(shop), "--controls", CONTROLS, "--format", "json"]
-    first = check(argv, tmp_path)
-    (written,) = (Path(os.environ["VIBEWARD_CACHE_DIR"]) / "headstart").iterdir()
+    argv, first, written = first_check(shop, tmp_path)
     written.write_text(record)
     again = check(argv, tmp_path)
     assert len(launches) == 1  # nothing changed: no engine at all, early or late
@@ -127,9 +133,7 @@ def test_an_unreadable_record_is_only_a_missed_head_start(
 def test_a_record_naming_another_cache_folder_creates_and_changes_nothing_there(
     shop: Path, tmp_path: Path, launches: list[engine.EngineRun]
 ) -> None:
-    argv = ["check", str(shop), "--controls", CONTROLS, "--format", "json"]
-    check(argv, tmp_path)
-    (written,) = (Path(os.environ["VIBEWARD_CACHE_DIR"]) / "headstart").iterdir()
+    argv, _, written = first_check(shop, tmp_path)
     elsewhere = tmp_path / "elsewhere" / "cache"
     record = json.loads(written.read_text())
     written.write_text(json.dumps({**record, "cache_dir": str(elsewhere)}))
