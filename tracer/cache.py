@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS rule_files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, rules TEXT NOT NULL
 );
 """
+# The reading plan and `lacking` go from a content's counts or results to its files.
+_FILES_BY_CONTENT = "CREATE INDEX IF NOT EXISTS files_by_content ON files (sha)"
 # One engine match, as the cache keeps it: rule id, start line, end line, message, snippet.
 Hit = tuple[str, int, int, str, str]
 # A file's hits under each control-rules key it was scanned with.
@@ -121,6 +123,7 @@ class ResultCache:
             has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
             found = dict(db.execute("SELECT key, value FROM meta").fetchall()) if has_meta else {}
             if found == {"format": FORMAT, "engine": self.engine_version}:
+                db.execute(_FILES_BY_CONTENT)  # a no-op once there (caches from before it had none)
                 return
             if found:
                 self.warnings.append(f"cache {path} was written by another version; discarded")
@@ -129,6 +132,7 @@ class ResultCache:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            db.execute(_FILES_BY_CONTENT)
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("format", FORMAT), ("engine", self.engine_version)],
@@ -254,7 +258,7 @@ _READING_PLAN = """
 WITH r AS (
     SELECT f.path AS path, f.sha AS sha, c.key AS key, c.plain AS plain, c.other AS other,
            SUM(c.plain) OVER (PARTITION BY c.key ORDER BY f.path ROWS UNBOUNDED PRECEDING) - c.plain AS before
-    FROM files AS f JOIN counts AS c ON c.sha = f.sha
+    FROM counts AS c CROSS JOIN files AS f ON f.sha = c.sha  -- from the few contents with hits to their files
     WHERE f.selected
       AND c.key IN (SELECT value FROM json_each(:wanted))
       AND f.path NOT IN (SELECT value FROM json_each(:skip))
