@@ -39,8 +39,8 @@ from tracer.engine import (  # noqa: E402
     DEFAULT_EXCLUDES,
     engine_argv,
     engine_command,
+    engine_environ,
     languages_of,
-    native_environ,
     walk_files,
 )
 from tracer.env import Env  # noqa: E402
@@ -243,7 +243,7 @@ def binary_timed(rules: Path, targets: list[str], cwd: Path, env: dict[str, str]
     """The native binary started directly, as vibeward starts it (no `semgrep` script before it)."""
     command = [engine_command(Env.from_environ(env))[0], *engine(rules, targets)[1:]]  # the binary vibeward starts
     program, argv = engine_argv(command)
-    return timed(argv, cwd, native_environ(Env.from_environ(env), command), executable=program)
+    return timed(argv, cwd, engine_environ(Env.from_environ(env), command), executable=program)
 
 
 def vibeward(what: list[str], cache: bool) -> list[str]:

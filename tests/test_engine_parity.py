@@ -15,7 +15,7 @@ import pytest
 
 from tracer import locate
 from tracer.catalog import load_catalog
-from tracer.engine import NATIVE_BINARY, ScanRequest, engine_command
+from tracer.engine import ScanRequest, engine_command, is_native_binary
 from tracer.env import Env
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 def findings(root: Path, controls: tuple[str, ...], engine: str) -> set[tuple[str, ...]]:
     env = Env.from_environ({**os.environ, "VIBEWARD_ENGINE": engine})
     if engine == "native":
-        assert Path(engine_command(env)[0]).name == NATIVE_BINARY  # the binary itself, not the script
+        assert is_native_binary(engine_command(env))  # the binary itself, not the script
     result = locate.scan(ScanRequest(root=root, controls=controls, excludes=()), env)
     assert result.errors == ()
     return {

@@ -220,9 +220,14 @@ def _installed_core() -> str | None:
 NATIVE_BINARY = "semgrep-core"  # started as "osemgrep", it is the native CLI
 
 
+def is_native_binary(command: Sequence[str]) -> bool:
+    """Whether the command starts the native binary itself (not a `semgrep` script)."""
+    return Path(command[0]).name == NATIVE_BINARY
+
+
 def engine_argv(command: Sequence[str]) -> tuple[str, list[str]]:
     """(the program to start, the arguments it sees): the native binary must see itself as `osemgrep`."""
-    if Path(command[0]).name == NATIVE_BINARY:
+    if is_native_binary(command):
         return command[0], ["osemgrep", *command[1:]]
     return command[0], list(command)
 
@@ -267,7 +272,7 @@ def engine_version(env: Env) -> str:
     """What the cache keys on: the engine package's version, else the executable's identity."""
     command = engine_command(env)
     # The semgrep beside this Python (its script or its native binary) is the package installed with vibeward.
-    ours = command[0] == str(Path(sys.executable).parent / "semgrep") or Path(command[0]).name == NATIVE_BINARY
+    ours = command[0] == str(Path(sys.executable).parent / "semgrep") or is_native_binary(command)
     installed = _installed_version("semgrep") if ours and not env.get("VIBEWARD_SEMGREP") else None
     if installed:
         return f"semgrep {installed} {' '.join(command[2:])}"
@@ -310,12 +315,12 @@ class Launch:
     rule_ids: frozenset[str] = field(compare=False, default=frozenset())
 
 
-def native_environ(env: Env, command: Sequence[str]) -> dict[str, str]:
+def engine_environ(env: Env, command: Sequence[str]) -> dict[str, str]:
     """The engine's environment; for the native binary started directly, also what the
     `semgrep` script would have set before starting it (its scripts folder on PATH, plain
     output when not on a terminal, as the engine's output never is)."""
     environ = env.engine_environ()
-    if Path(command[0]).name == NATIVE_BINARY:
+    if is_native_binary(command):
         environ["PATH"] = environ.get("PATH", "") + os.pathsep + sysconfig.get_path("scripts")
         if not any(environ.get(name) for name in ("NO_COLOR", "FORCE_COLOR", "SEMGREP_FORCE_COLOR")):
             environ["NO_COLOR"] = "1"
@@ -333,7 +338,7 @@ def launch_for(
         excludes=request.excludes,
         timeout=request.timeout,
         command=tuple(command),
-        environ=tuple(sorted(native_environ(env, command).items())),
+        environ=tuple(sorted(engine_environ(env, command).items())),
         rule_ids=frozenset(str(rule["id"]) for rule in rules),
     )
 
@@ -370,8 +375,6 @@ class EngineRun:
 
     def __init__(self, launch: Launch) -> None:
         self.launch = launch
-        self.rule_ids = launch.rule_ids
-        self.timeout = launch.timeout
         # Output goes to files, not pipes: a full pipe would stall the engine while we work.
         self.folder = tempfile.TemporaryDirectory(prefix="vibeward-")
         folder = Path(self.folder.name)
@@ -421,14 +424,14 @@ class EngineRun:
 
     def result(self) -> dict[str, Any]:
         try:
-            returncode = self.process.wait(timeout=self.timeout)
+            returncode = self.process.wait(timeout=self.launch.timeout)
             self.stdout.seek(0)
             output = self.stdout.read()
             self.stderr.seek(0)
             stderr = self.stderr.read().decode("utf-8", "replace").strip()
         except subprocess.TimeoutExpired:
             raise EngineError(
-                f"semgrep did not finish within {self.timeout} s", "raise scan.timeout or exclude large folders"
+                f"semgrep did not finish within {self.launch.timeout} s", "raise scan.timeout or exclude large folders"
             ) from None
         finally:
             self.close()
@@ -449,8 +452,8 @@ class EngineRun:
         # The Python CLI prefixes rule ids with the rule file's folders ("tmp.vibeward-x.<id>").
         for result in raw.get("results", []):
             check_id = str(result.get("check_id", ""))
-            if check_id not in self.rule_ids:
-                result["check_id"] = next((i for i in self.rule_ids if check_id.endswith("." + i)), check_id)
+            if check_id not in self.launch.rule_ids:
+                result["check_id"] = next((i for i in self.launch.rule_ids if check_id.endswith("." + i)), check_id)
         return raw
 
 
