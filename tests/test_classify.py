@@ -58,6 +58,12 @@ TRAPS = [
         "Add our GitHub Sponsors and Open Collective links; payments go to the foundation.",
     ),
     ("Speed up the patient list query", "The patient list takes four seconds to load; add an index on last_name."),
+    (
+        "Ledger stops responding when I confirm",
+        "The confirmation screen on the Ledger stays open for a minute and then the app gives up.\n\n"
+        "Versions: desktop app 2.3 on Windows 11; signing works when I use MetaMask instead.",
+    ),
+    ("zellij: attaching to the running session hangs", "zellij attach from inside a pane tries to attach to itself."),
 ]
 
 
@@ -118,6 +124,36 @@ POSITIVES = [
         {"session"},
         set(),
     ),
+    (
+        "Changing the ID in the URL shows another vendor's orders",
+        "Open /dashboard/orders/6327 as vendor A with the order id of vendor B and the page loads.",
+        {"authorization"},
+        set(),
+    ),
+    (
+        "Patient names written to the application log",
+        "The import job logs the patient name and MRN of every row it reads.",
+        {"health_data", "logging_audit"},
+        {"HIPAA"},
+    ),
+    (
+        "Edits to an invoice are not logged in its history",
+        "After a payment is recorded, changing the invoice amount leaves no entry in the invoice history.",
+        {"financial_records", "logging_audit"},
+        {"SOX"},
+    ),
+    (
+        "Partial capture charges the full authorized amount",
+        "The gateway captures the whole pre-authorization instead of the amount we pass.",
+        {"payment", "third_party_api"},
+        {"PCI-DSS"},
+    ),
+    (
+        "Workspace admins can require two-factor authentication",
+        "Add a setting so that admins of a workspace can enforce 2FA for every member.",
+        {"authentication", "authorization"},
+        {"SOC2"},
+    ),
 ]
 
 
@@ -129,6 +165,41 @@ def test_security_tickets(
     assert result.security_relevant
     assert indicators <= set(result.indicator_names)
     assert set(result.framework_names) == frameworks
+
+
+# Words that say something else here: the indicator must not fire (the ticket may still be security work).
+NOT_THIS_INDICATOR = [
+    (
+        "Path traversal in the download endpoint",
+        "GET /download?file=../../etc/passwd returns the file.",
+        "authentication",
+    ),
+    (
+        "Any authenticated user can delete comments",
+        "Deleting needs the moderator role; today any user can.",
+        "authentication",
+    ),
+    (
+        "Invalidate sessions when the password changes",
+        "Change the password in one browser: we should log you out of the other one.",
+        "logging_audit",
+    ),
+    ("PowerAdmin: store passwords with bcrypt", "PowerAdmin keeps MD5 hashes of user passwords.", "authorization"),
+    (
+        "Default SECRET_KEY committed to the repository",
+        "The Flask secret key signs the session cookie.",
+        "third_party_api",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "description", "indicator"), NOT_THIS_INDICATOR)
+def test_words_in_another_sense_do_not_fire(
+    default_config: OrgConfig, title: str, description: str, indicator: str
+) -> None:
+    result = run(default_config, title, description)
+    assert result.security_relevant
+    assert indicator not in result.indicator_names, [(h.name, [e.text for e in h.evidence]) for h in result.indicators]
 
 
 def test_whole_words_only(default_config: OrgConfig) -> None:
