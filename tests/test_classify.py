@@ -64,6 +64,7 @@ TRAPS = [
         "Versions: desktop app 2.3 on Windows 11; signing works when I use MetaMask instead.",
     ),
     ("zellij: attaching to the running session hangs", "zellij attach from inside a pane tries to attach to itself."),
+    ("Invoice PDF shows a box instead of the euro sign", "The currency symbol on generated invoices is missing."),
 ]
 
 
@@ -154,6 +155,18 @@ POSITIVES = [
         {"authentication", "authorization"},
         {"SOC2"},
     ),
+    (
+        "Managers can approve expenses of their own team only",
+        "Let the finance manager approve expenses even when they are not the employee's manager.",
+        {"financial_records", "authorization"},
+        {"SOX"},
+    ),
+    (
+        "Option to turn off certificate verification globally",
+        "Passing verify=False per request avoids CERTIFICATE_VERIFY_FAILED; we want one setting for all requests.",
+        {"cryptography"},
+        set(),
+    ),
 ]
 
 
@@ -185,6 +198,11 @@ NOT_THIS_INDICATOR = [
         "logging_audit",
     ),
     ("PowerAdmin: store passwords with bcrypt", "PowerAdmin keeps MD5 hashes of user passwords.", "authorization"),
+    (
+        "Redact API keys in debug logs",
+        "Anyone reading the logs does not need to know the full key; print the last four characters.",
+        "authorization",
+    ),
     (
         "Default SECRET_KEY committed to the repository",
         "The Flask secret key signs the session cookie.",
