@@ -162,6 +162,12 @@ POSITIVES = [
         {"SOX"},
     ),
     (
+        "Erase a customer's personal data when they ask",
+        "Under GDPR the data must be deleted on request, from the orders table too.",
+        {"personal_data", "database"},
+        {"GDPR"},
+    ),
+    (
         "Option to turn off certificate verification globally",
         "Passing verify=False per request avoids CERTIFICATE_VERIFY_FAILED; we want one setting for all requests.",
         {"cryptography"},
