@@ -65,6 +65,8 @@ TRAPS = [
     ),
     ("zellij: attaching to the running session hangs", "zellij attach from inside a pane tries to attach to itself."),
     ("Invoice PDF shows a box instead of the euro sign", "The currency symbol on generated invoices is missing."),
+    ("Lab results list is empty after refresh", "The lab results grid renders no rows until the page is reloaded."),
+    ("Set permissions to write cache files", "next build fails: missing permissions on the .next/cache folder."),
 ]
 
 
@@ -166,6 +168,30 @@ POSITIVES = [
         "Under GDPR the data must be deleted on request, from the orders table too.",
         {"personal_data", "database"},
         {"GDPR"},
+    ),
+    (
+        "Disallow changing the total of an issued invoice",
+        "Editing should only touch line items; today the invoice total can be overwritten by hand.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Encounters for the wrong patient appearing",
+        "Create a new patient and open the encounters tab: it lists visits we never made.",
+        {"health_data"},
+        {"HIPAA"},
+    ),
+    (
+        "Log admin actions",
+        "When an admin edits a user's account, record who did what and when.",
+        {"logging_audit", "authorization"},
+        {"SOC2"},
+    ),
+    (
+        "Orders can be seen in other users' carts",
+        "Add the HttpOnly flag too: the order list is read from a cookie shared across users.",
+        {"authorization", "session"},
+        set(),
     ),
     (
         "Option to turn off certificate verification globally",
