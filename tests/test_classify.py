@@ -67,6 +67,11 @@ TRAPS = [
     ("Invoice PDF shows a box instead of the euro sign", "The currency symbol on generated invoices is missing."),
     ("Lab results list is empty after refresh", "The lab results grid renders no rows until the page is reloaded."),
     ("Set permissions to write cache files", "next build fails: missing permissions on the .next/cache folder."),
+    ("Prescription not dispensed when six are submitted", "The pharmacy queue drops one prescription of six."),
+    (
+        "Session restore reopens only the first document",
+        "After an upgrade, session restore brings back one of ten files.",
+    ),
 ]
 
 
@@ -192,6 +197,18 @@ POSITIVES = [
         "Add the HttpOnly flag too: the order list is read from a cookie shared across users.",
         {"authorization", "session"},
         set(),
+    ),
+    (
+        "Newsletter opt-in must be unchecked on sign-up",
+        "The checkbox for marketing emails is pre-checked; make it an explicit choice.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Hide visitors' IP addresses in the statistics",
+        "We publish the stats page and want to truncate the last octet of every IP address for privacy.",
+        {"personal_data"},
+        {"GDPR"},
     ),
     (
         "Option to turn off certificate verification globally",
