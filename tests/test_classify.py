@@ -72,6 +72,10 @@ TRAPS = [
         "Session restore reopens only the first document",
         "After an upgrade, session restore brings back one of ten files.",
     ),
+    (
+        "Add a Sponsor button for our PayPal donations",
+        "Add .github/FUNDING.yml that links to the PayPal donation page.",
+    ),
 ]
 
 
@@ -209,6 +213,30 @@ POSITIVES = [
         "We publish the stats page and want to truncate the last octet of every IP address for privacy.",
         {"personal_data"},
         {"GDPR"},
+    ),
+    (
+        "Load analytics only after cookie consent",
+        "Add a cookie consent banner and start the tracking scripts once the visitor accepts.",
+        {"personal_data", "third_party_api"},
+        {"GDPR"},
+    ),
+    (
+        "Gapless invoice numbering",
+        "Our tax office requires invoice numbering without sequence gaps once an invoice is issued.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Only admins should pick the role of a new member",
+        "Right now the role select on the invite form is editable for everybody.",
+        {"authorization"},
+        set(),
+    ),
+    (
+        "Rotate the AWS access keys committed in .env",
+        "The access key id and secret access key in the repository must be treated as compromised.",
+        {"third_party_api"},
+        set(),
     ),
     (
         "Option to turn off certificate verification globally",
