@@ -76,6 +76,8 @@ TRAPS = [
         "Add a Sponsor button for our PayPal donations",
         "Add .github/FUNDING.yml that links to the PayPal donation page.",
     ),
+    ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
+    ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
 ]
 
 
@@ -237,6 +239,12 @@ POSITIVES = [
         "The access key id and secret access key in the repository must be treated as compromised.",
         {"third_party_api"},
         set(),
+    ),
+    (
+        "Anonymize patient names in DICOM headers",
+        "De-identify the PatientName and PatientID tags before the studies are shared.",
+        {"health_data"},
+        {"HIPAA"},
     ),
     (
         "Option to turn off certificate verification globally",
