@@ -76,6 +76,10 @@ TRAPS = [
         "Add a Sponsor button for our PayPal donations",
         "Add .github/FUNDING.yml that links to the PayPal donation page.",
     ),
+    (
+        "Let people edit old journal entries",
+        "Diary users want to change journal entries from earlier days, mood included.",
+    ),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
 ]
@@ -245,6 +249,30 @@ POSITIVES = [
         "De-identify the PatientName and PatientID tags before the studies are shared.",
         {"health_data"},
         {"HIPAA"},
+    ),
+    (
+        "Better message when a card is declined",
+        "The card reader shows a white box when the card was declined by the issuer.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    (
+        "Route purchase orders above the approval threshold to the CFO",
+        "Add spend thresholds per department to the purchase order approval workflow.",
+        {"financial_records", "authorization"},
+        {"SOX"},
+    ),
+    (
+        "Warn, then erase inactive accounts",
+        "Accounts nobody signs into keep their email address forever; erase inactive accounts after two years.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Make recordings available only to logged-in participants",
+        "Today anyone with the link can watch the workshop recordings.",
+        {"authorization"},
+        set(),
     ),
     (
         "Option to turn off certificate verification globally",
