@@ -80,6 +80,9 @@ TRAPS = [
         "Let people edit old journal entries",
         "Diary users want to change journal entries from earlier days, mood included.",
     ),
+    ("Blog post: upgrading to bcrypt", "Adds a post to the blog, with a link from the archive page."),
+    ("Verify link on the course certificate", "Print a link for verifying the certificate under the course name."),
+    ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
 ]
@@ -271,6 +274,24 @@ POSITIVES = [
     (
         "Make recordings available only to logged-in participants",
         "Today anyone with the link can watch the workshop recordings.",
+        {"authorization"},
+        set(),
+    ),
+    (
+        "User requested information removal",
+        "How do we honour a removal request from a visitor for the IP address data we collected?",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Log every impersonation",
+        "Support staff can impersonate citizens; add impersonation logging visible to admins.",
+        {"logging_audit"},
+        {"SOC2"},
+    ),
+    (
+        "Client notes can be edited by anyone",
+        "Any member assigned to a task can change the notes; restrict it to the note's author.",
         {"authorization"},
         set(),
     ),
