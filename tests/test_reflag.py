@@ -64,7 +64,7 @@ TICKETS = {
         "title": "Wallet top-up API",
         "labels": ["wallet"],
         "status": "To Do",
-        "description": "Users log in and top up their wallet; we call the bank API.",
+        "description": "Users log in with their password and top up their wallet; we call the bank API.",
     },
     "PAY-3": {
         "title": "Card payment receipts",
