@@ -1,9 +1,11 @@
 """The real semgrep engine on small repositories made in temporary folders."""
+
 from __future__ import annotations
 
 import os
 import stat
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,35 @@ def test_findings_carry_control_kind_location_snippet_and_param(tmp_path: Path, 
     assert "bcrypt.gensalt(rounds=10)" in evidence.snippet
     assert result.languages == ("python",)
     assert result.covered_controls == ("password_hashing",)
+
+
+def test_a_rule_matching_one_line_twice_is_one_location(tmp_path: Path) -> None:
+    rules = write_files(
+        tmp_path / "rules",
+        {
+            "input_validation/python.yml": """
+                rules:
+                  - id: vibeward.python.input_validation.test-validators
+                    languages: [python]
+                    severity: INFO
+                    message: WTForms field validators
+                    metadata: {control: input_validation, kind: evidence}
+                    patterns:
+                      - pattern: '$FIELD(..., validators=[..., $V(...), ...], ...)'
+                      - focus-metavariable: $V
+            """,
+        },
+    )
+    app = write_files(
+        tmp_path / "app",
+        {"forms.py": "card = StringField('card', validators=[DataRequired(), Length(max=100)])\n"},
+    )
+    request = engine.ScanRequest(root=app, controls=("input_validation",), rules_root=rules)
+    for cache in (None, tmp_path / "cache", tmp_path / "cache"):  # uncached, cold, warm
+        result = locate.scan(replace(request, cache_dir=cache), env())
+        assert [(f.path, f.start_line, f.message) for f in result.findings] == [
+            ("forms.py", 1, "WTForms field validators")
+        ]
 
 
 def test_only_the_required_controls_rules_run(tmp_path: Path, rules_root: Path) -> None:
@@ -184,8 +215,10 @@ def test_language_detection_ignores_excluded_folders(tmp_path: Path) -> None:
 
 
 def test_rule_files_are_chosen_by_the_languages_present(tmp_path: Path) -> None:
-    rule = "rules:\n  - id: {id}\n    languages: [{lang}]\n    message: m\n    pattern: x\n" \
+    rule = (
+        "rules:\n  - id: {id}\n    languages: [{lang}]\n    message: m\n    pattern: x\n"
         "    metadata: {{control: mfa, kind: evidence}}\n"
+    )
     rules = write_files(
         tmp_path,
         {

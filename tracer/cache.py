@@ -28,7 +28,8 @@ from typing import Any, NamedTuple, cast
 # 6: what a warm check asks is kept as files are stored (per folder a digest of its file states;
 # per file its content's key list and counts per key; their totals per key), so that the
 # check reads what it lists and the folders that changed, not every row
-FORMAT = "vibeward-cache/6"
+# 7: a rule's identical matches on the same lines are kept once
+FORMAT = "vibeward-cache/7"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (

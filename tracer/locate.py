@@ -389,7 +389,9 @@ def _hits(results: Sequence[Mapping[str, Any]], root: Path) -> dict[str, list[Hi
             end = _annotated_end(root, path, start, lines_cache)
         message = str(result.get("extra", {}).get("message", ""))
         found.setdefault(path, []).append((rule_id, start, end, message, _snippet(root, path, start, end, lines_cache)))
-    return found
+    # A rule that matches on one line more than once (focused on each validator of a list, say)
+    # is one location to a reader: the same rule, lines and message, shown once.
+    return {path: list(dict.fromkeys(hits)) for path, hits in found.items()}
 
 
 def _file_lines(root: Path, path: str, cache: dict[str, list[str]]) -> list[str]:
