@@ -5,12 +5,15 @@ Each check below compares the kept answer with one computed from scratch, the wa
 computed it on every check (a window sum over all files with hits, a join of every file with
 its results, a comparison of every file state).
 """
+
 from __future__ import annotations
 
 import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,6 +146,39 @@ def test_what_is_kept_follows_every_store_and_forget(tmp_path: Path) -> None:
     cache.store([state("top.py", "s9", mtime_ns=3)], {"s9": {KEY_A: [], KEY_B: [], KEY_C: []}}, plain)
     assert_kept_as_computed(cache)
     assert cache.lacking([KEY_A], set()) == []
+
+
+# One check's writes, as a separate process: stores and forgets over shared folders and contents.
+WRITER = """
+import sys
+from tracer.cache import FileState, ResultCache
+folder, name, version = sys.argv[1], sys.argv[2], sys.argv[3]
+cache = ResultCache(__import__("pathlib").Path(folder), version)
+plain = {"plain-rule"}
+for round in range(1000):
+    files = [FileState(f"shared/{n}.py", 10, round, f"{name}-{round}-{n % 3}") for n in range(4)]
+    files.append(FileState(f"{name}/own{round % 5}.py", 10, round, f"{name}-own-{round}"))
+    hits = {f.sha: {"a" * 32: [("plain-rule", 1, 1, "m", "s")] * (round % 4), "b" * 32: []} for f in files}
+    cache.store(files, hits, plain)
+    if round % 7 == 6:
+        cache.forget([f"{name}/own{(round + 1) % 5}.py", "shared/3.py"])
+cache.close()
+"""
+
+
+def test_two_checks_writing_at_once_keep_what_is_kept_in_step(tmp_path: Path) -> None:
+    """Two processes store and forget into one cache at the same time (SQLite's lock queues
+    them): what is kept must still equal what the rows give."""
+    folder = tmp_path / "cache"
+    ResultCache(folder, VERSION).close()  # created once, as the first check would
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(folder), name, VERSION], env=env) for name in ("one", "two")
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
+    cache = ResultCache(folder, VERSION)
+    assert cache.warnings == []
+    assert_kept_as_computed(cache)
 
 
 def compare_every_row(cache: ResultCache, files: list[Stat]) -> tuple[list[Stat], list[str], int]:
