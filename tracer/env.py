@@ -35,6 +35,12 @@ class Env:
             return Path(self.get("XDG_CACHE_HOME"))
         return Path(self.get("HOME") or Path.home()) / ".cache"
 
+    def vibeward_cache(self) -> Path:
+        """vibeward's own cache folder: $VIBEWARD_CACHE_DIR, else `vibeward` in the user's caches."""
+        if self.get("VIBEWARD_CACHE_DIR"):
+            return Path(self.get("VIBEWARD_CACHE_DIR"))
+        return self.cache_home() / "vibeward"
+
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be printed (tokens, passwords)."""
         markers = ("TOKEN", "SECRET", "PASSWORD", "API_KEY", "_PAT")

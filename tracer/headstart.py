@@ -67,9 +67,8 @@ def begin(argv: list[str], environ: Mapping[str, str], cwd: Path) -> None:
     if not argv or argv[0] != "check" or environ.get("VIBEWARD_CACHE") == "off":
         return
     env = Env.from_environ(environ)
-    base = Path(env.get("VIBEWARD_CACHE_DIR")) if env.get("VIBEWARD_CACHE_DIR") else env.cache_home() / "vibeward"
     where = hashlib.sha256(str(cwd).encode("utf-8")).hexdigest()[:16]
-    _invocation = _Invocation(tuple(argv), base / "headstart" / f"{where}.json")
+    _invocation = _Invocation(tuple(argv), env.vibeward_cache() / "headstart" / f"{where}.json")
     try:
         text = _read_record(_invocation.record)
         record = _parse(text, _invocation.argv)

@@ -56,14 +56,12 @@ def cache_dir(root: Path, org: config.OrgConfig, env: Env, wanted: bool) -> Path
     if not wanted or not org.scan_cache or env.get("VIBEWARD_CACHE") == "off":
         return None
     key = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
-    if env.get("VIBEWARD_CACHE_DIR"):
-        return Path(env.get("VIBEWARD_CACHE_DIR")) / key
-    if org.scan_cache_dir:
+    if org.scan_cache_dir and not env.get("VIBEWARD_CACHE_DIR"):
         base = Path(org.scan_cache_dir)
         if not base.is_absolute() and org.path.endswith((".yml", ".yaml")):
             base = Path(org.path).parent / base
         return base / key
-    return env.cache_home() / "vibeward" / key
+    return env.vibeward_cache() / key
 
 
 def tracker_settings(org: config.OrgConfig, env: Env) -> config.TrackerConfig:
