@@ -83,6 +83,7 @@ TRAPS = [
     ("Blog post: upgrading to bcrypt", "Adds a post to the blog, with a link from the archive page."),
     ("Verify link on the course certificate", "Print a link for verifying the certificate under the course name."),
     ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
+    ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
 ]
@@ -294,6 +295,18 @@ POSITIVES = [
         "Any member assigned to a task can change the notes; restrict it to the note's author.",
         {"authorization"},
         set(),
+    ),
+    (
+        "Do not print the PIN in debug output",
+        "At debug level 3 the actual PIN is logged with the request.",
+        {"logging_audit"},
+        set(),
+    ),
+    (
+        "Remove what is left of members who requested data deletion",
+        "Replace the remaining identifying data of those members after ten years.",
+        {"personal_data"},
+        {"GDPR"},
     ),
     (
         "Option to turn off certificate verification globally",
