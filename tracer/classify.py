@@ -527,29 +527,24 @@ def _totals(listed: Sequence[_Score], cap: float) -> tuple[float, float | None]:
         value, _, _, standalone = listed[0]
         total = 0 + min(0.0 + value, cap * max(0.0, value))
         return total, total if standalone else None
-    everything: dict[str, list[float]] = {}  # rule -> [sum, best], as if both started at 0.0
-    own: dict[str, list[float]] = {}
-    support = False
-    for value, _, rule_id, standalone in listed:
-        rule = everything.get(rule_id)
-        if rule is None:
-            everything[rule_id] = [0.0 + value, max(0.0, value)]
-        else:
-            rule[0] += value
-            rule[1] = max(rule[1], value)
-        if not standalone:
-            support = True
-            continue
-        rule = own.get(rule_id)
-        if rule is None:
-            own[rule_id] = [0.0 + value, max(0.0, value)]
-        else:
-            rule[0] += value
-            rule[1] = max(rule[1], value)
-    total = _total(everything, cap)
-    if not support:
+    total = _total(_by_rule(listed), cap)
+    own = [score for score in listed if score[3]]
+    if len(own) == len(listed):
         return total, total  # the same sums
-    return total, _total(own, cap) if own else None
+    return total, _total(_by_rule(own), cap) if own else None
+
+
+def _by_rule(listed: Iterable[_Score]) -> dict[str, list[float]]:
+    """rule -> [sum, best] of its matches, in their order, as if both started at 0.0."""
+    rules: dict[str, list[float]] = {}
+    for value, _, rule_id, _ in listed:
+        rule = rules.get(rule_id)
+        if rule is None:
+            rules[rule_id] = [0.0 + value, max(0.0, value)]
+        else:
+            rule[0] += value
+            rule[1] = max(rule[1], value)
+    return rules
 
 
 def _total(rules: Mapping[Any, list[float]], cap: float) -> float:
