@@ -58,8 +58,7 @@ CREATE TABLE rule_files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, rules TEXT NOT NULL
 );
 """
-# Every table a cache of any format had: a cache of another version is emptied of them all.
-_TABLES = ("meta", "files", "folders", "results", "key_lists", "counts", "located", "totals", "rule_files")
+_OWN_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
 # One engine match, as the cache keeps it: rule id, start line, end line, message, snippet.
 Hit = tuple[str, int, int, str, str]
 # A file's hits under each control-rules key it was scanned with.
@@ -173,8 +172,10 @@ class ResultCache:
                 return
             if found:
                 self.warnings.append(f"cache {path} was written by another version; discarded")
-            for table in _TABLES:  # a cache of another format may have some of them
-                db.execute(f"DROP TABLE IF EXISTS {table}")
+            # Whatever tables an older format (or anything else at this path) made: all of them go.
+            tables = [name for (name,) in db.execute(_OWN_TABLES)]
+            for table in tables:
+                db.execute('DROP TABLE IF EXISTS "{}"'.format(table.replace('"', '""')))
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
