@@ -582,6 +582,29 @@ def test_render_text_shows_the_evidence(default_config: OrgConfig) -> None:
     assert "not security-relevant" in quiet
 
 
+def test_medical_software_makes_security_work_health_data(default_config: OrgConfig) -> None:
+    # No clinical word in the text: the project says what the data is (lexicon.yml `domains`).
+    title, text = "Reports should respect access controls", "Only show departments the user has access to."
+    alone = run(default_config, title, text)
+    assert alone.indicator_names == ("authorization",) and alone.framework_names == ()
+    emr = run(default_config, title, text, project="acme/openemr")
+    assert emr.indicator_names == ("authorization", "health_data")
+    assert emr.framework_names == ("HIPAA",)
+    hipaa = next(fw for fw in emr.frameworks if fw.name == "HIPAA")
+    assert (hipaa.evidence[0].field, hipaa.evidence[0].text, hipaa.evidence[0].rule) == (
+        "project",
+        "emr",
+        "domain.medical",
+    )
+    assert emr.risk.score > alone.risk.score
+    # Never security work on its own, and not every "health" is medical.
+    assert not run(default_config, "Fix the footer colour", "", project="openemr/openemr").security_relevant
+    for project in ("acme/k8s-health-check", "acme/behrens-tools", "acme/shop"):
+        assert run(default_config, title, text, project=project) == alone, project
+    rendered = render_classification_text(Ticket(key="E-1", title=title, project="EHR (EHR)"), emr)
+    assert '"emr" (project)' in rendered
+
+
 def test_classifier_is_cached_per_config(default_config: OrgConfig) -> None:
     ticket = Ticket(key="C-1", title="Rotate the signing key")
     assert classify(ticket, default_config) == classify(ticket, default_config)
@@ -596,6 +619,9 @@ def test_lexicon_errors_name_the_key(tmp_path: Path) -> None:
         load_lexicon(bad)
     bad.write_text("terms:\n  - id: x\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="neither"):
+        load_lexicon(bad)
+    bad.write_text("domains:\n  medical:\n    indicator: health_data\n    with_any: [auth]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"domains\.medical\.with_any: unknown indicator 'auth'"):
         load_lexicon(bad)
 
 

@@ -40,6 +40,19 @@ def test_jira_shaped_fields_are_accepted(tmp_path: Path) -> None:
     assert ticket.priority == "High"
 
 
+def test_project_from_its_field_or_from_a_repository_source(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    rows = [
+        {"key": "A-1", "title": "x", "project": {"name": "EHR Platform"}},
+        {"key": "A-2", "title": "x", "source": "openemr/openemr#7123"},  # the labeled sets' credit line
+        {"key": "A-3", "title": "x", "source": "group/sub/shop#7", "project": "Shop"},  # the field wins
+        {"key": "A-4", "title": "x", "source": "jira"},  # not a repository
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    projects = [line.ticket.project for line in iter_ticket_file(path, keep_going=False) if line.ticket]
+    assert projects == ["EHR Platform", "openemr/openemr", "Shop", ""]
+
+
 def test_control_characters_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"key": "A-1", "title": "pay\u0000ment\u001b[31m"}), encoding="utf-8")

@@ -50,6 +50,7 @@ def test_fetch(fake: FakeGitHub, sleeps: list[float]) -> None:
     assert ticket.labels == ("security", "priority: high")
     assert (ticket.priority, ticket.issue_type, ticket.status) == ("high", "Issue", "open")
     assert ticket.url == "https://github.com/acme/shop/issues/12"
+    assert ticket.project == "acme/shop"
     assert ticket.source == "github"
     assert fake.requests[-1].path == "/repos/acme/shop/issues/12"
     assert fake.requests[-1].headers["authorization"] == f"token {TOKEN}"

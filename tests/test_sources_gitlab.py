@@ -56,6 +56,7 @@ def test_fetch_with_scoped_labels(fake: FakeGitLab, sleeps: list[float]) -> None
     assert (ticket.priority, ticket.components) == ("high", ("auth",))
     assert (ticket.issue_type, ticket.status) == ("issue", "opened")
     assert ticket.url == "https://gitlab.example.com/group/sub/shop/-/issues/7"
+    assert ticket.project == "group/sub/shop"
     assert ticket.source == "gitlab"
     request = fake.requests[-1]
     assert request.path == "/api/v4/projects/group%2Fsub%2Fshop/issues/7"

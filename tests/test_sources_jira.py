@@ -111,6 +111,7 @@ def test_fetch_reads_every_field(fake: FakeJira, flavour: str, sleeps: Sleeps) -
     assert ticket.components == ("checkout", "billing")
     assert (ticket.priority, ticket.issue_type, ticket.status) == ("High", "Story", "In Progress")
     assert ticket.url == f"{fake.url}/browse/PAY-9"
+    assert ticket.project == "Payments (PAY)"  # what the software is: context for the classifier
     assert ticket.source == "jira"
     version = flavour[-1]
     request = next(r for r in fake.requests if r.path == f"/rest/api/{version}/issue/PAY-9")

@@ -51,6 +51,7 @@ def test_fetch(fake: FakeLinear, sleeps: list[float]) -> None:
     assert (ticket.labels, ticket.components) == (("security",), ("Privacy",))
     assert (ticket.priority, ticket.status, ticket.source) == ("high", "Todo", "linear")
     assert ticket.url == "https://linear.app/acme/issue/eng-123"
+    assert ticket.project == "Engineering"  # the team
     request = fake.requests[-1]
     assert request.headers["authorization"] == KEY  # a personal key goes without "Bearer"
     assert request.json()["variables"] == {"id": "ENG-123"}

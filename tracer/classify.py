@@ -35,6 +35,7 @@ from tracer.frameworks import FrameworkJudge, FrameworkRules, Item, strongest_it
 from tracer.lexicon import (
     SEPARATOR,
     Context,
+    Domain,
     FieldWords,
     Lexicon,
     Matcher,
@@ -210,6 +211,10 @@ class Classifier:
     )
     # Merged sense rules by (term id, matched word or ""), built on first use (bounded by the lexicon).
     sense_checks: dict[tuple[str, str], _Checks] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    # The domains each project name says, with where (bounded, cleared when full).
+    domains_of: dict[str, tuple[tuple[Domain, int, int], ...]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def classify(self, ticket: Ticket) -> Classification:
         fields = _fields(ticket)
@@ -250,6 +255,8 @@ class Classifier:
         indicators = self._indicators(read.scores, read.places, read.rules, built)
         if not indicators:
             return self.quiet
+        if ticket.project and self.lexicon.domains:
+            indicators = self._in_domain(ticket.project, indicators, read.evidence)
         places = read.places
         strongest: list[Exposure] = [
             (name, strength, places[index][3], places[index][0]) for name, (strength, index) in read.exposure.items()
@@ -257,6 +264,35 @@ class Classifier:
         frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators}, built)
         risk = self.risk_scorer.score(indicators, ticket, frameworks, strongest)
         return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
+
+    def _in_domain(
+        self, project: str, indicators: tuple[IndicatorHit, ...], evidence: dict[str, tuple[list[Item], list[Item]]]
+    ) -> tuple[IndicatorHit, ...]:
+        """The indicators, and framework evidence added to `evidence`, that the project's
+        domains give a ticket that is security work already (`Domain`)."""
+        found = self.domains_of.get(project)
+        if found is None:
+            if len(self.domains_of) >= _LIST_CACHE:
+                self.domains_of.clear()
+            name = project[:_PROJECT_CHARS]
+            found = self.domains_of[project] = tuple(
+                (domain, *span) for domain in self.lexicon.domains if (span := domain.find(name)) is not None
+            )
+        fired = {hit.name for hit in indicators}
+        added: dict[str, IndicatorHit] = {}
+        for domain, start, end in found:
+            if fired.isdisjoint(domain.with_any):
+                continue
+            text, rule = project[start:end], f"domain.{domain.id}"
+            if domain.indicator not in fired and domain.indicator not in added:
+                shown = Evidence(field="project", text=text, start=start, end=end, weight=domain.weight, rule=rule)
+                added[domain.indicator] = IndicatorHit(domain.indicator, domain.weight, (shown,))
+            for framework, weight in domain.frameworks.items():
+                evidence.setdefault(framework, ([], []))[1].append((weight, "project", start, end, text, rule))
+        if not added:
+            return indicators
+        hits = {hit.name: hit for hit in indicators} | added
+        return tuple(hits[name] for name in INDICATORS if name in hits)
 
     def _senses(
         self, scans: Sequence[tuple[_Field, list[RawMatch]]], viable: set[str] | None, whole: _TicketText
@@ -619,6 +655,7 @@ _LIST_CACHE_CHARS = 2000  # longer lists are not kept: memory stays flat whateve
 
 
 _LIST_JOIN = " | "
+_PROJECT_CHARS = 200  # of a project name looked at: names are short, tickets are untrusted
 
 
 def _text(value: Any) -> str:

@@ -87,6 +87,41 @@ class FrameworkGate:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """A kind of software, read from the name of the ticket's project ("openemr": medical
+    software). Context, never evidence on its own: it adds `indicator` and framework evidence
+    only to a ticket that fired one of `with_any` on its own words."""
+
+    id: str
+    label: str  # "medical software", as the evidence says it
+    words: frozenset[str]  # whole words of the project name
+    affixes: tuple[str, ...]  # also at either end of a run-together word ("openemr", "fhircore")
+    unless: frozenset[str]  # a name with one of these words is another thing ("health-check")
+    indicator: str
+    weight: float
+    with_any: frozenset[str]
+    frameworks: Mapping[str, float]
+
+    def find(self, project: str) -> tuple[int, int] | None:
+        """Where the project name says this domain, first; None if it does not."""
+        words = [(m.start(), m.end(), m.group()) for m in _NAME_WORD.finditer(project.lower())]
+        if not self.unless.isdisjoint(word for _, _, word in words):
+            return None
+        for start, end, word in words:
+            if word in self.words:
+                return start, end
+            for affix in self.affixes:
+                if len(word) > len(affix) and word.startswith(affix):
+                    return start, start + len(affix)
+                if len(word) > len(affix) and word.endswith(affix):
+                    return end - len(affix), end
+        return None
+
+
+_NAME_WORD = re.compile(r"[a-z]+|[0-9]+")  # project names: "health4all" is health, 4, all
+
+
+@dataclass(frozen=True)
 class Lexicon:
     path: str
     field_weights: Mapping[str, float]
@@ -102,6 +137,7 @@ class Lexicon:
     dampeners: tuple[Dampener, ...]
     gates: Mapping[str, FrameworkGate]
     risk: Mapping[str, Any]
+    domains: tuple[Domain, ...] = ()
 
 
 def default_lexicon_path() -> Path:
@@ -807,6 +843,10 @@ class _LexiconReader:
             dampeners=dampeners,
             gates=gates,
             risk=self.mapping(top.get("risk"), "risk"),
+            domains=tuple(
+                self.domain(name, body, f"domains.{name}")
+                for name, body in self.mapping(top.get("domains"), "domains").items()
+            ),
         )
 
     def check_indicators(self, names: Iterable[str], key_path: str) -> None:
@@ -873,6 +913,37 @@ class _LexiconReader:
             unless_before=self.strings(body.get("unless_before"), f"{key_path}.unless_before"),
             unless_after=self.strings(body.get("unless_after"), f"{key_path}.unless_after"),
             ticket_wide=body.get("scope", "window") == "ticket",
+        )
+
+    def domain(self, name: str, item: Any, key_path: str) -> Domain:
+        body = self.mapping(item, key_path)
+        indicator = body.get("indicator")
+        self.check_indicators([indicator] if isinstance(indicator, str) else [], f"{key_path}.indicator")
+        if not isinstance(indicator, str):
+            raise self.fail(f"{key_path}.indicator", "a domain names the indicator it adds")
+        with_any = self.strings(body.get("with_any"), f"{key_path}.with_any")
+        self.check_indicators(with_any, f"{key_path}.with_any")
+        frameworks = {
+            k: self.number(v, f"{key_path}.frameworks.{k}")
+            for k, v in self.mapping(body.get("frameworks"), f"{key_path}.frameworks").items()
+        }
+        for framework in frameworks:
+            if framework not in FRAMEWORKS:
+                raise self.fail(f"{key_path}.frameworks.{framework}", "unknown framework")
+
+        def lowered(key: str) -> tuple[str, ...]:
+            return tuple(word.lower() for word in self.strings(body.get(key), f"{key_path}.{key}"))
+
+        return Domain(
+            id=name,
+            label=str(body.get("label") or name),
+            words=frozenset(lowered("words")),
+            affixes=lowered("affixes"),
+            unless=frozenset(lowered("unless")),
+            indicator=indicator,
+            weight=self.number(body.get("weight"), f"{key_path}.weight", 1.0),
+            with_any=frozenset(with_any),
+            frameworks=frameworks,
         )
 
     def dampener(self, item: Any, key_path: str) -> Dampener:

@@ -64,6 +64,7 @@ class Ticket:
     status: str = ""
     url: str = ""
     source: str = "file"
+    project: str = ""  # the tracker project or repository ("EMR", "acme/openemr"): context, not evidence
 
 
 @stored_at_once

@@ -1,11 +1,13 @@
 """The built-in tracker: tickets in local YAML, JSON or JSON Lines files.
 
 Fields: key (or id), title, description, labels, components, priority, issue_type,
-status, url. A `.vibeward/tickets/` folder of such files is searched by key.
+status, url, project (the tracker project or repository; else read from a `source` of the
+form `owner/repo#123`). A `.vibeward/tickets/` folder of such files is searched by key.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,9 @@ from tracer.errors import InputError
 from tracer.model import Ticket
 
 TICKET_SUFFIXES = (".yml", ".yaml", ".json", ".jsonl")
-_TEXT_FIELDS = ("title", "description", "priority", "issue_type", "status", "url")
+_TEXT_FIELDS = ("title", "description", "priority", "issue_type", "status", "url", "project")
+_NAMED_FIELDS = {"priority", "issue_type", "status", "project"}  # may come as {"name": ...}
+_REPOSITORY_SOURCE = re.compile(r"^([\w.-]+(?:/[\w.-]+)+)#\d+$")  # owner/repo#123
 _LIST_FIELDS = ("labels", "components")
 MAX_FIELD_CHARS = 1_000_000  # longer descriptions are cut, not refused
 
@@ -39,10 +43,13 @@ def ticket_from_mapping(data: Any, where: str) -> Ticket:
             values[name] = ""
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             values[name] = _clean(str(value))
-        elif isinstance(value, Mapping) and name in {"priority", "issue_type", "status"} and "name" in value:
+        elif isinstance(value, Mapping) and name in _NAMED_FIELDS and "name" in value:
             values[name] = _clean(str(value["name"]))
         else:
             raise InputError(f"{where}: `{name}` must be text, got {type(value).__name__}")
+    if not values["project"] and isinstance(data.get("source"), str):
+        repository = _REPOSITORY_SOURCE.match(data["source"].strip())
+        values["project"] = repository.group(1) if repository else ""
     for name in _LIST_FIELDS:
         value = data.get(name)
         if value is None:

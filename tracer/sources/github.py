@@ -132,6 +132,7 @@ class GitHubSource:
             issue_type=issue_type,
             status=str(raw.get("state") or ""),
             url=str(raw.get("html_url") or ""),
+            project=repo,
         )
 
 

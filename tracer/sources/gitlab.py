@@ -136,6 +136,7 @@ class GitLabSource:
             issue_type=str(raw.get("issue_type") or raw.get("type") or "issue"),
             status=str(raw.get("state") or ""),
             url=str(raw.get("web_url") or ""),
+            project=project,
         )
 
 

@@ -351,6 +351,7 @@ class JiraSource:
             issue_type=_name(fields.get("issuetype"), "name"),
             status=_name(fields.get("status"), "name"),
             url=f"{self.url}/browse/{key}",
+            project=_project_label(fields.get("project"), project),
         )
 
 
@@ -382,6 +383,12 @@ def _problem(exc: BaseException) -> Problem | None:
         # How the client's resource classes fail on JSON of the wrong shape (e.g. `[]` for an issue).
         return Problem("malformed", detail=f"unexpected JSON ({exc.__class__.__name__})")
     return None
+
+
+def _project_label(value: Any, key: str) -> str:
+    """"Electronic Health Records (EHR)": the name says what the software is, the key often too."""
+    name = _name(value, "name")
+    return f"{name} ({key})" if name and key and key != name else name or key
 
 
 def _name(value: Any, attr: str) -> str:

@@ -123,7 +123,7 @@ class LinearSource:
             raise transport.to_error(Problem("malformed", detail="no issue in the answer"), self._service, subject)
         labels = _dict(issue.get("labels"))
         names = [str(n.get("name")) for n in labels.get("nodes") or () if isinstance(n, dict) and n.get("name")]
-        project, state = _dict(issue.get("project")), _dict(issue.get("state"))
+        project, state, team = _dict(issue.get("project")), _dict(issue.get("state")), _dict(issue.get("team"))
         priority = issue.get("priority")
         return transport.build_ticket(
             NAME,
@@ -136,6 +136,7 @@ class LinearSource:
             issue_type="Issue",
             status=str(state.get("name") or ""),
             url=str(issue.get("url") or ""),
+            project=str(team.get("name") or team.get("key") or ""),
         )
 
 
