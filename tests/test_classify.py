@@ -605,6 +605,21 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
     assert '"emr" (project)' in rendered
 
 
+def test_a_gateway_plugin_s_payment_work_goes_through_the_gateway_api(default_config: OrgConfig) -> None:
+    title, text = "Partial refund of a captured charge fails", "The refund call returns an error."
+    shop = run(default_config, title, text, project="acme/shop")
+    assert shop.indicator_names == ("payment",)
+    plugin = run(default_config, title, text, project="omise/omise-magento")
+    assert plugin.indicator_names == ("payment", "third_party_api")
+    assert plugin.framework_names == ("PCI-DSS",)
+    assert ("project", "omise", "domain.payment-gateway") in {
+        (e.field, e.text, e.rule) for fw in plugin.frameworks for e in fw.evidence
+    }
+    # Only payment work: a login bug in the same plugin is not a gateway call.
+    login = run(default_config, "Admin login fails after upgrade", "", project="omise/omise-magento")
+    assert "third_party_api" not in login.indicator_names
+
+
 def test_classifier_is_cached_per_config(default_config: OrgConfig) -> None:
     ticket = Ticket(key="C-1", title="Rotate the signing key")
     assert classify(ticket, default_config) == classify(ticket, default_config)
