@@ -32,6 +32,8 @@ def run(cfg: OrgConfig, title: str, description: str = "", **fields: Any) -> Cla
 # Traps: words a keyword classifier fires on, in a sense that is not security. Written for
 # these tests, in the style of real tickets from many kinds of project.
 TRAPS = [
+    ("Stock ledger shows a negative balance for the warehouse", "The stock ledger report lists items below zero."),
+    ("chore: add FUNDING.yml", "Adds a GitHub Sponsors button that links to our Open Collective ledger."),
     ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
     ("Design tokens: rename spacing token", "Rename the spacing-lg design token in the theme package."),
     ("Kanban card is cut off in narrow columns", "The card component overflows its grid column."),
