@@ -620,6 +620,11 @@ def test_a_gateway_plugin_s_payment_work_goes_through_the_gateway_api(default_co
     # Only payment work: a login bug in the same plugin is not a gateway call.
     login = run(default_config, "Admin login fails after upgrade", "", project="omise/omise-magento")
     assert "third_party_api" not in login.indicator_names
+    # But the security work of a gateway's own SDK is payment work (PCI-DSS).
+    title, text = "Validate the HMAC signature of notifications", "Verify it with the shared secret."
+    assert run(default_config, title, text, project="acme/shop").indicator_names == ("cryptography",)
+    sdk = run(default_config, title, text, project="zhutik/adyen-api-go")
+    assert (sdk.indicator_names, sdk.framework_names) == (("payment", "cryptography"), ("PCI-DSS",))
 
 
 def test_classifier_is_cached_per_config(default_config: OrgConfig) -> None:
