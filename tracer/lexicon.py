@@ -93,7 +93,6 @@ class Domain:
     only to a ticket that fired one of `with_any` on its own words."""
 
     id: str
-    label: str  # "medical software", as the evidence says it
     words: frozenset[str]  # whole words of the project name
     affixes: tuple[str, ...]  # also at either end of a run-together word ("openemr", "fhircore")
     unless: frozenset[str]  # a name with one of these words is another thing ("health-check")
@@ -936,7 +935,6 @@ class _LexiconReader:
 
         return Domain(
             id=name,
-            label=str(body.get("label") or name),
             words=frozenset(lowered("words")),
             affixes=lowered("affixes"),
             unless=frozenset(lowered("unless")),
