@@ -51,7 +51,7 @@ from tracer.lexicon import (
     word_forms,
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
-from tracer.risk import Exposure, RiskModel, RiskScorer, risk_model_from
+from tracer.risk import Exposure, RiskScorer, risk_model_from
 from tracer.textnorm import NormText, RegionKinds, normalize_view
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
@@ -181,19 +181,15 @@ class Classifier:
     lexicon: Lexicon
     config: OrgConfig
     matcher: Matcher  # the lexicon's terms (group 0), then the org's triggers (group 1)
-    trigger_of: Mapping[int, str]  # term index of a trigger -> framework
     senses_by_word: Mapping[str, tuple[_CompiledSense, ...]]
     senses_by_term: Mapping[str, tuple[_CompiledSense, ...]]  # by term id
     near_of: Mapping[str, Context]  # term id -> requires_near context
-    tag_near: Mapping[tuple[int, str], Context]  # (term, framework) -> near context
     dampeners: tuple[_CompiledDampener, ...]
     checked_terms: frozenset[int]  # term indices with a sense rule or `requires_near`
     # Term indices whose matches may meet a sense rule: the checked ones, and those with a
     # word (a single-word form, the words of a form run together, an acronym) that has one.
     screened_terms: frozenset[int]
     restricted_terms: Mapping[int, tuple[str, ...]]  # term index -> the only fields it counts in
-    framework_rules: FrameworkRules
-    risk_model: RiskModel
     plans: tuple[_Plan, ...]  # by term index
     judge: FrameworkJudge
     risk_scorer: RiskScorer
@@ -714,33 +710,28 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         _CompiledDampener(d.id, d.fields, compile_context(d.words), d.factor, compile_context(d.unless))
         for d in lexicon.dampeners
     )
-    risk_model = risk_model_from(lexicon.risk)
     framework_rules = FrameworkRules(
         threshold=lexicon.framework_threshold,
         repeat_cap=lexicon.repeat_cap,
         max_evidence=lexicon.max_evidence,
         gates={name: gate.requires_any for name, gate in lexicon.gates.items()},
     )
-    risk_scorer = RiskScorer(config, risk_model)
+    risk_scorer = RiskScorer(config, risk_model_from(lexicon.risk))
     all_terms = (*lexicon.terms, *triggers)
     checked = {i for i, t in enumerate(all_terms) if t.id in senses_by_term or t.id in near_of}
     return Classifier(
         lexicon=lexicon,
         config=config,
         matcher=Matcher(all_terms, (0,) * base + (1,) * len(triggers)),
-        trigger_of=trigger_of,
         senses_by_word={w: tuple(s) for w, s in senses_by_word.items()},
         senses_by_term={i: tuple(s) for i, s in senses_by_term.items()},
         near_of=near_of,
-        tag_near=tag_near,
         checked_terms=frozenset(checked),
         screened_terms=frozenset(
             i for i, t in enumerate(all_terms) if i in checked or not senses_by_word.keys().isdisjoint(_spellings(t))
         ),
         restricted_terms={i: t.fields for i, t in enumerate(all_terms) if t.fields},
         dampeners=dampeners,
-        framework_rules=framework_rules,
-        risk_model=risk_model,
         plans=tuple(_plan(i, term, trigger_of.get(i, ""), tag_near) for i, term in enumerate(all_terms)),
         judge=FrameworkJudge(config, framework_rules),
         risk_scorer=risk_scorer,
