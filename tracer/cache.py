@@ -330,21 +330,22 @@ class ResultCache:
 
     def forget(self, paths: Iterable[str]) -> None:
         with _transaction(self.db):
+            paths = list(paths)
             gone = _json_list(paths)
-            self.db.execute(_UNCOUNT, {"paths": gone})
+            self.db.execute(_ADD_TO_TOTALS, {"paths": gone, "sign": -1})
             self.db.execute("DELETE FROM located WHERE path IN (SELECT value FROM json_each(?))", (gone,))
             self.db.execute("DELETE FROM files WHERE path IN (SELECT value FROM json_each(?))", (gone,))
-            self._follow_folders(json.loads(gone))
+            self._follow_folders(paths)
 
     def _follow_contents(self, paths: Iterable[str]) -> None:
         """Bring what is kept per file in step with its content (inside a transaction): its key
         list, its counts per key (`located`, for selected files) and their totals per key."""
-        parameters = {"paths": _json_list(paths)}
-        self.db.execute(_SET_KEY_LISTS, parameters)
-        self.db.execute(_UNCOUNT, parameters)
-        self.db.execute("DELETE FROM located WHERE path IN (SELECT value FROM json_each(:paths))", parameters)
-        self.db.execute(_LOCATE, parameters)
-        self.db.execute(_COUNT, parameters)
+        paths_json = _json_list(paths)
+        self.db.execute(_SET_KEY_LISTS, {"paths": paths_json})
+        self.db.execute(_ADD_TO_TOTALS, {"paths": paths_json, "sign": -1})
+        self.db.execute("DELETE FROM located WHERE path IN (SELECT value FROM json_each(?))", (paths_json,))
+        self.db.execute(_LOCATE, {"paths": paths_json})
+        self.db.execute(_ADD_TO_TOTALS, {"paths": paths_json, "sign": 1})
 
     def _follow_folders(self, paths: Iterable[str]) -> None:
         """Digest again the folders of these files as they are now stored (inside a transaction)."""
@@ -401,15 +402,10 @@ UPDATE files SET keys = (SELECT l.id FROM results AS r JOIN key_lists AS l ON l.
 WHERE path IN (SELECT value FROM json_each(:paths))
 """
 
-# A key's total goes down by what these files held before, and up by what they hold now.
-_UNCOUNT = """
+# A key's total goes down (:sign -1) by what these files held before, and up (+1) by what they hold now.
+_ADD_TO_TOTALS = """
 INSERT INTO totals (key, plain)
-SELECT key, -SUM(plain) FROM located WHERE path IN (SELECT value FROM json_each(:paths)) GROUP BY key
-ON CONFLICT (key) DO UPDATE SET plain = plain + excluded.plain
-"""
-_COUNT = """
-INSERT INTO totals (key, plain)
-SELECT key, SUM(plain) FROM located WHERE path IN (SELECT value FROM json_each(:paths)) GROUP BY key
+SELECT key, :sign * SUM(plain) FROM located WHERE path IN (SELECT value FROM json_each(:paths)) GROUP BY key
 ON CONFLICT (key) DO UPDATE SET plain = plain + excluded.plain
 """
 
