@@ -294,38 +294,38 @@ def _line_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
 
 def _lines(text: str, regions: list[Region]) -> None:
     """Line-level constructs, visiting only the lines that hold one."""
-    fence = ""
-    fence_start = 0
+    fences = _fences(text)
+    regions.extend(Region(begin, stop, "code") for begin, stop in fences)
+    fence = 0  # the first fence that does not end before the line
     code_end = -1  # end of the last indented-code line, to continue a block
     for start, match in _line_matches(text):
+        while fence < len(fences) and fences[fence][1] <= start:
+            fence += 1
+        if match.lastgroup == "fence" or (fence < len(fences) and fences[fence][0] <= start):
+            continue  # a fence line, or a line inside a fence
         newline = text.find("\n", start)
         end = len(text) if newline < 0 else newline
-        kind = match.lastgroup
-        if kind is None:
+        region = _line_region(match, start, end)
+        if region is None:
             continue
-        if kind == "fence":
-            marker = match.group(kind + "_marker")
-            if not fence:
-                fence, fence_start = marker, end
-                continue
-            if marker[0] == fence[0] and len(marker) >= len(fence):
-                regions.append(Region(fence_start, start, "code"))
-                fence = ""
-                continue
-        if fence:
-            continue
-        if kind == "quote":
-            regions.append(Region(match.end("quote_marker"), end, "quote"))
-        elif kind == "marker":
-            if match.group("marker_name").lower() == "bq.":
-                regions.append(Region(match.end("marker_name"), end, "quote"))
-        elif kind == "log":
-            regions.append(Region(start, end, "log"))
-        elif code_end == start - 1 or _after_blank_line(text, start):  # indented
-            regions.append(Region(start, end, "code"))
+        if match.lastgroup == "indented":
+            if code_end != start - 1 and not _after_blank_line(text, start):
+                continue  # indented, but neither after a blank line nor after code: prose
             code_end = end
-    if fence:
-        regions.append(Region(fence_start, len(text), "code"))
+        regions.append(region)
+
+
+def _line_region(match: re.Match[str], start: int, end: int) -> Region | None:
+    """The region of a line that holds a construct other than a fence (`_LINE_KIND`); for an
+    indented line, the code it is if what precedes it makes it code (the caller decides)."""
+    kind = match.lastgroup
+    if kind == "quote":
+        return Region(match.end("quote_marker"), end, "quote")
+    if kind == "marker":
+        return Region(match.end("marker_name"), end, "quote") if match.group("marker_name").lower() == "bq." else None
+    if kind == "log":
+        return Region(start, end, "log")
+    return Region(start, end, "code") if kind == "indented" else None
 
 
 def _after_blank_line(text: str, start: int) -> bool:
@@ -485,17 +485,12 @@ class RegionKinds:
         if self._fenced(start):
             return None
         match = _LINE_KIND.match(self._text, start, end)
-        kind = match.lastgroup if match is not None else None
-        if kind is None or match is None or kind == "fence":
+        if match is None or match.lastgroup == "fence":
             return None
-        if kind == "quote":
-            return Region(match.end("quote_marker"), end, "quote")
-        if kind == "marker":
-            quoted = match.group("marker_name").lower() == "bq."
-            return Region(match.end("marker_name"), end, "quote") if quoted else None
-        if kind == "log":
-            return Region(start, end, "log")
-        return Region(start, end, "code") if self._indented_code(start) else None
+        region = _line_region(match, start, end)
+        if region is not None and match.lastgroup == "indented" and not self._indented_code(start):
+            return None
+        return region
 
     def _fenced(self, start: int) -> bool:
         """Whether the line that starts at `start` lies inside a fence (and is skipped)."""
@@ -536,7 +531,8 @@ _FENCE_AT = re.compile(rf"\n{_FENCE.pattern}")
 
 
 def _fences(text: str) -> list[tuple[int, int]]:
-    """The code between fence lines, as `_lines` pairs them, from the fence lines alone."""
+    """The code between fence lines (an opening line and the next one of its marker or a longer
+    one), from the fence lines alone: for `_lines` and `RegionKinds`."""
     fences: list[tuple[int, int]] = []
     fence = ""
     fence_start = 0
