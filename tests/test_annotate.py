@@ -5,6 +5,7 @@ The client talks HTTP to the local fake JIRA (tests/helpers/fake_trackers.py); i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from tests.helpers.fake_trackers import FakeJira
 from tracer import adf, annotate, blocks
 from tracer.cli import cli
 from tracer.evidence import writeback
+from tracer.model import Ticket
 
 EMAIL, TOKEN = "dev@example.com", "tok-cloud-1234567890"
 DESCRIPTION = "Users log in with a password and pay with a credit card; store a token, never the PAN."
@@ -131,3 +133,12 @@ def test_labels_follow_frameworks_and_the_risk_policy() -> None:
         RiskScore(5.0, "medium", (), ("require security review",)),
     )
     assert annotate.labels_for(loud) == ("security-review", "pci-dss", "sox")
+
+
+def test_a_renamed_project_is_a_change_to_write_back() -> None:
+    # A project's name can add health data and HIPAA (lexicon.yml `domains`): it is part of
+    # what the written requirements depend on, as the text and labels are.
+    ticket = Ticket(key="EMR-7", title="Restrict the reports to the user's departments", project="Reports (EMR)")
+    renamed = replace(ticket, project="Electronic Medical Records (EMR)")
+    assert writeback.content_hash(ticket, "policy") != writeback.content_hash(renamed, "policy")
+    assert writeback.content_hash(ticket, "policy") == writeback.content_hash(replace(ticket), "policy")

@@ -59,7 +59,8 @@ class Outcome:
 
 
 def content_hash(ticket: Ticket, policy_sha256: str) -> str:
-    """What the requirements depend on: the ticket's text and labels (not ours) and the policy."""
+    """What the requirements depend on: the ticket's text, labels (not ours) and project (a
+    medical project's security work is health data), and the policy."""
     return sha256_text(
         canonical(
             {
@@ -69,6 +70,7 @@ def content_hash(ticket: Ticket, policy_sha256: str) -> str:
                 "components": sorted(ticket.components),
                 "priority": ticket.priority,
                 "issue_type": ticket.issue_type,
+                "project": ticket.project,
                 "policy": policy_sha256,
             }
         )

@@ -59,6 +59,7 @@ def as_dict(result: TraceResult) -> dict[str, Any]:
             "issue_type": ticket.issue_type,
             "status": ticket.status,
             "source": ticket.source,
+            "project": ticket.project,  # evidence from field "project" points here
         },
         "classification": None if result.classification is None else classification_dict(result.classification),
         "requirements": [_requirement(node) for node in result.nodes],
