@@ -625,6 +625,8 @@ def test_a_gateway_plugin_s_payment_work_goes_through_the_gateway_api(default_co
     assert run(default_config, title, text, project="acme/shop").indicator_names == ("cryptography",)
     sdk = run(default_config, title, text, project="zhutik/adyen-api-go")
     assert (sdk.indicator_names, sdk.framework_names) == (("payment", "cryptography"), ("PCI-DSS",))
+    # One list of gateways for the domains and the words of a ticket (lexicon.yml, a YAML alias).
+    assert "payment" in run(default_config, "Buckaroo checkout fails", "").indicator_names
 
 
 def test_classifier_is_cached_per_config(default_config: OrgConfig) -> None:
@@ -644,6 +646,9 @@ def test_lexicon_errors_name_the_key(tmp_path: Path) -> None:
         load_lexicon(bad)
     bad.write_text("domains:\n  medical:\n    indicator: health_data\n    with_any: [auth]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"domains\.medical\.with_any: unknown indicator 'auth'"):
+        load_lexicon(bad)
+    bad.write_text("terms:\n  - id: x\n    match: [foo, [bar, {baz: 1}]]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"terms\[0\]\.match: expected a list of strings"):
         load_lexicon(bad)
 
 

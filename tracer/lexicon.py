@@ -788,9 +788,14 @@ class _LexiconReader:
             return ()
         if isinstance(value, str):
             return (value,)
-        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        if not isinstance(value, list):
             raise self.fail(key_path, "expected a list of strings")
-        return tuple(str(v) for v in value)
+        # A list may hold another (a YAML alias of a list kept once, e.g. the gateways'
+        # names for the terms and the project domains): its strings count as this list's.
+        flat = [v for item in value for v in (item if isinstance(item, list) else [item])]
+        if not all(isinstance(v, (str, int, float)) for v in flat):
+            raise self.fail(key_path, "expected a list of strings")
+        return tuple(str(v) for v in flat)
 
     def number(self, value: Any, key_path: str, default: float | None = None) -> float:
         if value is None and default is not None:
