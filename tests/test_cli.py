@@ -215,3 +215,51 @@ def test_evidence_beyond_fifty_is_counted_unless_all_locations(tmp_path: Path, r
     assert len(node["locations"]) == 60 and node["locations_omitted"] == 0
     text = run("check", str(app), "--controls", "parameterized_queries", "--no-evidence").output
     assert "… 57 more (--format json --all-locations lists every location)" in text
+
+
+# -- classify -------------------------------------------------------------------------------
+
+SENSITIVE = (
+    "key: EMR-9\ntitle: Patient records are visible to other clinics\n"
+    "description: Any logged-in user can open the medical records of patients at another clinic"
+    " by changing the ID in the URL.\npriority: High\nissue_type: Bug\n"
+)
+
+
+def test_classify_shows_each_decision_with_its_words_and_the_actions_of_its_risk(tmp_path: Path) -> None:
+    ticket = tmp_path / "EMR-9.yml"
+    ticket.write_text(SENSITIVE, encoding="utf-8")
+    text = run("classify", "--ticket-file", str(ticket))
+    assert text.exit_code == 0
+    assert text.output.startswith("EMR-9: Patient records are visible to other clinics\n")
+    assert '"Patient records" (title) → HIPAA applicable [lexicon hd.phi]' in text.output
+    assert '"changing the ID" (description)' in text.output
+    assert "risk critical" in text.output
+    # the org's actions for the level (default policy: critical)
+    assert "actions: require security review; notify security team; enhanced monitoring" in text.output
+    record = json.loads(run("classify", "--ticket-file", str(ticket), "--format", "json").output)
+    assert record["risk"]["level"] == "critical"
+    assert record["risk"]["actions"] == ["require security review", "notify security team", "enhanced monitoring"]
+    hipaa = next(f for f in record["frameworks"] if f["name"] == "HIPAA")
+    best = hipaa["evidence"][0]
+    assert (best["field"], best["text"], best["start"], best["end"]) == ("title", "Patient records", 0, 15)
+
+
+def test_classify_input_reports_a_bad_line_by_number_and_goes_on_only_when_asked(tmp_path: Path) -> None:
+    tickets = tmp_path / "t.jsonl"
+    tickets.write_text(
+        '{"key": "A-1", "title": "Card numbers are logged in full"}\nnot json\n{"key": "A-3", "title": "Fix footer"}\n',
+        encoding="utf-8",
+    )
+    stopped = run("classify", "--input", str(tickets))
+    assert stopped.exit_code == 2
+    assert [json.loads(line)["id"] for line in stopped.stdout.splitlines()] == ["A-1"]
+    assert f"{tickets}:2: invalid JSON" in stopped.stderr
+    going = run("classify", "--input", str(tickets), "--keep-going")
+    assert going.exit_code == 2  # a bad line never passes silently
+    assert [json.loads(line)["id"] for line in going.stdout.splitlines()] == ["A-1", "A-3"]
+    assert "skipped" in going.stderr and ":2:" in going.stderr and "1 bad line(s) skipped" in going.stderr
+
+
+def test_classify_needs_exactly_one_source_of_tickets(tmp_path: Path) -> None:
+    assert_one_line_error(run("classify"), 2, "exactly one of --ticket-file or --input")
