@@ -316,6 +316,26 @@ POSITIVES = [
         {"cryptography"},
         set(),
     ),
+    (
+        "Lock the payroll once it is approved",
+        "After a payroll run is approved nobody can change the wages in it.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Payments skip separation of duties",
+        "A bookkeeper can enter and approve the same payment batch.",
+        {"authorization", "financial_records"},
+        {"SOX"},
+    ),
+    ("Turn on anonymizeIp for the analytics tag", "", {"personal_data"}, {"GDPR"}),
+    (
+        "Self-host the Google Fonts",
+        "Loading fonts from Google sends every visitor's IP address to Google, which is not GDPR compliant.",
+        {"personal_data", "third_party_api"},
+        {"GDPR"},
+    ),
+    ("[FIX] l10n_mx_edi: block deleting the journal entry of a posted invoice", "", {"financial_records"}, {"SOX"}),
 ]
 
 
@@ -358,6 +378,26 @@ NOT_THIS_INDICATOR = [
         "third_party_api",
     ),
 ]
+
+
+# Security work that a word would put under one framework too many.
+NOT_THIS_FRAMEWORK = [
+    ("Payslip PDF prints the wrong month", "The downloaded payslip shows last month in the header.", "SOX"),
+    (
+        "Webhook invoice.payment_succeeded fails for new members",
+        "Stripe sends the invoice event but the member is not found.",
+        "SOX",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "description", "framework"), NOT_THIS_FRAMEWORK)
+def test_words_do_not_add_a_framework_the_work_does_not_touch(
+    default_config: OrgConfig, title: str, description: str, framework: str
+) -> None:
+    result = run(default_config, title, description)
+    assert result.security_relevant
+    assert framework not in result.framework_names, [(f.name, [e.text for e in f.evidence]) for f in result.frameworks]
 
 
 @pytest.mark.parametrize(("title", "description", "indicator"), NOT_THIS_INDICATOR)
