@@ -336,6 +336,13 @@ POSITIVES = [
         {"GDPR"},
     ),
     ("[FIX] l10n_mx_edi: block deleting the journal entry of a posted invoice", "", {"financial_records"}, {"SOX"}),
+    (
+        "Admins cannot delete a user who has comments",
+        "Deleting the user fails with a foreign key error, so the account and its data stay.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    ("Export user data from the account page", "", {"personal_data"}, {"GDPR"}),
 ]
 
 
@@ -387,6 +394,16 @@ NOT_THIS_FRAMEWORK = [
         "Webhook invoice.payment_succeeded fails for new members",
         "Stripe sends the invoice event but the member is not found.",
         "SOX",
+    ),
+    (
+        "Audit trail for admin actions",
+        "Record logins, role changes and delete user actions in the admin audit log.",
+        "GDPR",
+    ),
+    (
+        "Google OAuth client secret committed in the installer",
+        "The OAuth consent screen shows our app name; the client secret sits in plain text in the script.",
+        "GDPR",
     ),
 ]
 
