@@ -343,6 +343,7 @@ POSITIVES = [
         {"GDPR"},
     ),
     ("Export user data from the account page", "", {"personal_data"}, {"GDPR"}),
+    ("Lab staff should only have access to their department", "", {"authorization"}, set()),
 ]
 
 
@@ -383,6 +384,16 @@ NOT_THIS_INDICATOR = [
         "Default SECRET_KEY committed to the repository",
         "The Flask secret key signs the session cookie.",
         "third_party_api",
+    ),
+    (
+        "Adyen payment fails for cards that need 3D Secure authentication",
+        "The issuer's challenge never opens and the payment times out.",
+        "authentication",
+    ),
+    (
+        "Nurses see patients of other wards",
+        "Log in as a nurse of ward A, then log in as a nurse of ward B: both can see the patients of other wards.",
+        "authentication",
     ),
 ]
 
