@@ -344,6 +344,17 @@ POSITIVES = [
     ),
     ("Export user data from the account page", "", {"personal_data"}, {"GDPR"}),
     ("Lab staff should only have access to their department", "", {"authorization"}, set()),
+    ("Refund webhook sets the wrong order status", "", {"payment", "third_party_api"}, {"PCI-DSS"}),
+    ("IPN listener rejects valid notifications", "", {"payment"}, {"PCI-DSS"}),
+    (
+        "Route purchase requests above the budget to a second approver",
+        "Once the department head approves, the finance approval is still needed.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    ("Block edits of transactions in a closed FYE", "", {"financial_records"}, {"SOX"}),
+    ("Add a button to download user profile data", "", {"personal_data"}, {"GDPR"}),
+    ("Stop storing ip adresses in the access logs", "", {"personal_data", "logging_audit"}, {"GDPR"}),
 ]
 
 
@@ -404,6 +415,12 @@ NOT_THIS_FRAMEWORK = [
     (
         "Webhook invoice.payment_succeeded fails for new members",
         "Stripe sends the invoice event but the member is not found.",
+        "SOX",
+    ),
+    ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
+    (
+        "Login has no rate limiting",
+        "The audit ledger records logins, but an attacker can guess passwords without limit.",
         "SOX",
     ),
     (
