@@ -686,7 +686,7 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
     assert emr.risk.score > alone.risk.score
     # Never security work on its own, and not every "health" is medical.
     assert not run(default_config, "Fix the footer colour", "", project="openemr/openemr").security_relevant
-    for project in ("acme/k8s-health-check", "acme/behrens-tools", "acme/shop"):
+    for project in ("acme/k8s-health-check", "acme/behrens-tools", "acme/shop", "getsentry/release-health-app"):
         assert run(default_config, title, text, project=project) == alone, project
     rendered = render_classification_text(Ticket(key="E-1", title=title, project="EHR (EHR)"), emr)
     assert '"emr" (project)' in rendered
@@ -710,6 +710,8 @@ def test_a_gateway_plugin_s_payment_work_goes_through_the_gateway_api(default_co
     assert run(default_config, title, text, project="acme/shop").indicator_names == ("cryptography",)
     sdk = run(default_config, title, text, project="zhutik/adyen-api-go")
     assert (sdk.indicator_names, sdk.framework_names) == (("payment", "cryptography"), ("PCI-DSS",))
+    title = "Incoming notification fails the signature check"
+    assert run(default_config, title, "", project="PayU-EMEA/openpayu_php").framework_names == ("PCI-DSS",)
     # One list of gateways for the domains and the words of a ticket (lexicon.yml, a YAML alias).
     assert "payment" in run(default_config, "Buckaroo checkout fails", "").indicator_names
 
