@@ -355,6 +355,8 @@ POSITIVES = [
     ("Block edits of transactions in a closed FYE", "", {"financial_records"}, {"SOX"}),
     ("Add a button to download user profile data", "", {"personal_data"}, {"GDPR"}),
     ("Stop storing ip adresses in the access logs", "", {"personal_data", "logging_audit"}, {"GDPR"}),
+    ("Discord bot token written to the console", "", {"third_party_api", "logging_audit"}, set()),
+    ("The CLI prints the API key to stdout on errors", "", {"logging_audit"}, set()),
 ]
 
 
