@@ -357,6 +357,25 @@ POSITIVES = [
     ("Stop storing ip adresses in the access logs", "", {"personal_data", "logging_audit"}, {"GDPR"}),
     ("Discord bot token written to the console", "", {"third_party_api", "logging_audit"}, set()),
     ("The CLI prints the API key to stdout on errors", "", {"logging_audit"}, set()),
+    (
+        "Webhooks are not triggered after a payment",
+        "The payment succeeds but our endpoint never receives the webhook.",
+        {"payment", "third_party_api"},
+        {"PCI-DSS"},
+    ),
+    ("Add transaction verification", "Call the verify endpoint before giving value.", {"payment"}, {"PCI-DSS"}),
+    (
+        "Safeguards for the deletion of invoices",
+        "A deleted invoice should go to a recycle bin.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Tamper-evident audit log",
+        "SOC 2, ISO 27001 and HIPAA all require an audit trail of admin actions; keep it with a retention policy.",
+        {"logging_audit"},
+        {"SOC2"},
+    ),
 ]
 
 
