@@ -423,6 +423,11 @@ NOT_THIS_INDICATOR = [
         "authentication",
     ),
     (
+        "Anonymize patient names in DICOM headers",
+        "Strip the identifying tags of each study before export.",
+        "personal_data",
+    ),
+    (
         "Nurses see patients of other wards",
         "Log in as a nurse of ward A, then log in as a nurse of ward B: both can see the patients of other wards.",
         "authentication",
