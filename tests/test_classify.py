@@ -364,6 +364,8 @@ POSITIVES = [
         {"PCI-DSS"},
     ),
     ("Add transaction verification", "Call the verify endpoint before giving value.", {"payment"}, {"PCI-DSS"}),
+    ("Conekta checkout returns an error", "", {"payment", "third_party_api"}, {"PCI-DSS"}),
+    ("Data export for users", "Let users export all of the data they contributed.", {"personal_data"}, {"GDPR"}),
     (
         "Safeguards for the deletion of invoices",
         "A deleted invoice should go to a recycle bin.",
