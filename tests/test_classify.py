@@ -86,6 +86,7 @@ TRAPS = [
     ("Verify link on the course certificate", "Print a link for verifying the certificate under the course name."),
     ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
     ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
+    ("Article audit: getting started with ARIA", "Audit the article's examples and check every audit link."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
 ]
@@ -357,6 +358,10 @@ POSITIVES = [
     ("Stop storing ip adresses in the access logs", "", {"personal_data", "logging_audit"}, {"GDPR"}),
     ("Discord bot token written to the console", "", {"third_party_api", "logging_audit"}, set()),
     ("The CLI prints the API key to stdout on errors", "", {"logging_audit"}, set()),
+    ("Reset pw links should expire", "", {"authentication"}, set()),
+    ("Migrate the token store to libsodium", "", {"cryptography"}, set()),
+    ("Keep the refresh secret in flutter secure storage", "Not in shared preferences.", {"cryptography"}, set()),
+    ("Add size and type validation for avatar inputs", "", {"file_upload"}, set()),
     (
         "Webhooks are not triggered after a payment",
         "The payment succeeds but our endpoint never receives the webhook.",
