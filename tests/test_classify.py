@@ -363,6 +363,17 @@ POSITIVES = [
     ("Keep the refresh secret in flutter secure storage", "Not in shared preferences.", {"cryptography"}, set()),
     ("Add size and type validation for avatar inputs", "", {"file_upload"}, set()),
     (
+        "Purchases above the threshold require approval",
+        "The amount limit is configurable per department.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    ("Add a reject all button to the cookies banner", "", {"personal_data"}, {"GDPR"}),
+    ("Ability to download all data related to an account", "", {"personal_data"}, {"GDPR"}),
+    ("Reactivation of invoices", "", {"financial_records"}, {"SOX"}),
+    ("Edited transactions do not reflect on reports", "", {"financial_records"}, {"SOX"}),
+    ("Add a method to void authorized transactions", "", {"payment"}, {"PCI-DSS"}),
+    (
         "Webhooks are not triggered after a payment",
         "The payment succeeds but our endpoint never receives the webhook.",
         {"payment", "third_party_api"},
@@ -451,6 +462,11 @@ NOT_THIS_FRAMEWORK = [
         "SOX",
     ),
     ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
+    (
+        "Payment hook not called after the update",
+        "The update was made due to approval of the payment by the gateway, then the order status changed.",
+        "SOX",
+    ),
     (
         "Login has no rate limiting",
         "The audit ledger records logins, but an attacker can guess passwords without limit.",
