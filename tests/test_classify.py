@@ -373,6 +373,9 @@ POSITIVES = [
     ("Reactivation of invoices", "", {"financial_records"}, {"SOX"}),
     ("Edited transactions do not reflect on reports", "", {"financial_records"}, {"SOX"}),
     ("Add a method to void authorized transactions", "", {"payment"}, {"PCI-DSS"}),
+    ("Scrub PII before crash reports go to Sentry", "", {"personal_data", "logging_audit"}, set()),
+    ("Diagnostics download contains the camera password", "", {"logging_audit"}, set()),
+    ("The apikey is shown in the debug console", "", {"logging_audit"}, set()),
     (
         "Webhooks are not triggered after a payment",
         "The payment succeeds but our endpoint never receives the webhook.",
