@@ -86,6 +86,7 @@ TRAPS = [
     ("Verify link on the course certificate", "Print a link for verifying the certificate under the course name."),
     ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
     ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
+    ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
     ("Article audit: getting started with ARIA", "Audit the article's examples and check every audit link."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
@@ -376,6 +377,7 @@ POSITIVES = [
     ("Scrub PII before crash reports go to Sentry", "", {"personal_data", "logging_audit"}, set()),
     ("Diagnostics download contains the camera password", "", {"logging_audit"}, set()),
     ("The apikey is shown in the debug console", "", {"logging_audit"}, set()),
+    ("Add a receptionist role", "Receptionists book appointments.", {"authorization"}, set()),
     (
         "Webhooks are not triggered after a payment",
         "The payment succeeds but our endpoint never receives the webhook.",
