@@ -379,6 +379,12 @@ POSITIVES = [
     ("The apikey is shown in the debug console", "", {"logging_audit"}, set()),
     ("Add a receptionist role", "Receptionists book appointments.", {"authorization"}, set()),
     (
+        "Data of inactive users is removed after 90 days",
+        "For compliance (GDPR, HIPAA, ISO 27001) the retention job runs nightly.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
         "Webhooks are not triggered after a payment",
         "The payment succeeds but our endpoint never receives the webhook.",
         {"payment", "third_party_api"},
@@ -467,6 +473,7 @@ NOT_THIS_FRAMEWORK = [
         "SOX",
     ),
     ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
+    ("Ledger: add a void transaction endpoint", "Voiding must keep the original entry for the audit trail.", "PCI-DSS"),
     (
         "Payment hook not called after the update",
         "The update was made due to approval of the payment by the gateway, then the order status changed.",
