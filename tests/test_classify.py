@@ -87,6 +87,12 @@ TRAPS = [
     ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
     ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
     ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
+    ("Gift card number should be grouped in fours", "Add spaces between every 4 digits of the gift card number."),
+    ("Remember the most recently generated credit card", "Store it in localStorage for repeat users."),
+    (
+        "PDF not regenerated when the invoice number is changed",
+        "Edit the invoice, change the number, the PDF still shows the old one.",
+    ),
     ("Article audit: getting started with ARIA", "Audit the article's examples and check every audit link."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
