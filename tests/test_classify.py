@@ -385,6 +385,27 @@ POSITIVES = [
     ("The apikey is shown in the debug console", "", {"logging_audit"}, set()),
     ("Add a receptionist role", "Receptionists book appointments.", {"authorization"}, set()),
     (
+        "Void a transaction instead of deleting it",
+        "Deleting loses who removed the entry and when.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    ("My subscription was charged twice", "", {"payment"}, {"PCI-DSS"}),
+    ("Partial shipment captures the entire auth amount", "", {"payment"}, {"PCI-DSS"}),
+    ("Redact HIV status for users without the permission", "", {"authorization", "health_data"}, {"HIPAA"}),
+    (
+        "Add a subscribe to mailing list checkbox at checkout",
+        "It should be ticked by default.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Consent-based caregiver access",
+        "Caregivers see only the recovery data the patient consents to share.",
+        {"health_data"},
+        {"HIPAA"},
+    ),
+    (
         "Data of inactive users is removed after 90 days",
         "For compliance (GDPR, HIPAA, ISO 27001) the retention job runs nightly.",
         {"personal_data"},
@@ -479,6 +500,7 @@ NOT_THIS_FRAMEWORK = [
         "SOX",
     ),
     ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
+    ("Voiding fails at the gateway", "Stripe returns an error when we void transactions of captured cards.", "SOX"),
     ("Ledger: add a void transaction endpoint", "Voiding must keep the original entry for the audit trail.", "PCI-DSS"),
     (
         "Payment hook not called after the update",
