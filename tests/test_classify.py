@@ -384,6 +384,14 @@ POSITIVES = [
     ("Diagnostics download contains the camera password", "", {"logging_audit"}, set()),
     ("The apikey is shown in the debug console", "", {"logging_audit"}, set()),
     ("Add a receptionist role", "Receptionists book appointments.", {"authorization"}, set()),
+    ("Editing other users posts", "Attackers can change the title of every post.", {"authorization"}, set()),
+    (
+        "Users can edit each other's profiles",
+        "Swapping out the user id in the profile edit page works for anyone logged in.",
+        {"authorization"},
+        set(),
+    ),
+    ("Add IP whitelisting for the admin portal", "", {"authorization"}, set()),
     (
         "Void a transaction instead of deleting it",
         "Deleting loses who removed the entry and when.",
