@@ -781,6 +781,8 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
         "domain.medical",
     )
     assert emr.risk.score > alone.risk.score
+    for project in ("SanaMobile/vaccine_registry", "opensrp/opensrp-client", "rowinggolfer/openmolar1"):
+        assert run(default_config, title, text, project=project).framework_names == ("HIPAA",), project
     # Never security work on its own, and not every "health" is medical.
     assert not run(default_config, "Fix the footer colour", "", project="openemr/openemr").security_relevant
     for project in ("acme/k8s-health-check", "acme/behrens-tools", "acme/shop", "getsentry/release-health-app"):
