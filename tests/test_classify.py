@@ -88,6 +88,10 @@ TRAPS = [
     ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
     ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
     ("Gift card number should be grouped in fours", "Add spaces between every 4 digits of the gift card number."),
+    (
+        "Notes field is not formatting correctly on the invoice",
+        "Line breaks in the notes are lost; the bank details and sort code end up on one line.",
+    ),
     ("Remember the most recently generated credit card", "Store it in localStorage for repeat users."),
     (
         "PDF not regenerated when the invoice number is changed",
