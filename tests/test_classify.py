@@ -396,6 +396,21 @@ POSITIVES = [
         set(),
     ),
     ("Add IP whitelisting for the admin portal", "", {"authorization"}, set()),
+    ("Activity feed does not log expense deletions", "", {"financial_records", "logging_audit"}, {"SOX"}),
+    (
+        "Add the concept of month closing",
+        "Prevent changes to transactions in closed months.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Self host Google Fonts",
+        "Serving fonts from Google's CDN sends data about our users to Google.",
+        {"personal_data", "third_party_api"},
+        {"GDPR"},
+    ),
+    ("Users can remove their accounts", "", {"personal_data"}, {"GDPR"}),
+    ("Upload treatments to Nightscout", "", {"health_data", "third_party_api"}, {"HIPAA"}),
     (
         "Void a transaction instead of deleting it",
         "Deleting loses who removed the entry and when.",
