@@ -412,6 +412,12 @@ POSITIVES = [
     ("Users can remove their accounts", "", {"personal_data"}, {"GDPR"}),
     ("Upload treatments to Nightscout", "", {"health_data", "third_party_api"}, {"HIPAA"}),
     (
+        "Filesystem traversal outside of the files folder",
+        "Adding ../ to the file parameter lets anyone read files outside of the configured path.",
+        {"authorization"},
+        set(),
+    ),
+    (
         "Void a transaction instead of deleting it",
         "Deleting loses who removed the entry and when.",
         {"financial_records"},
