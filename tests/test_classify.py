@@ -87,6 +87,10 @@ TRAPS = [
     ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
     ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
     ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
+    (
+        "Approval step for deployments",
+        "Deployments above the staging threshold need an approval from the release manager.",
+    ),
     ("Gift card number should be grouped in fours", "Add spaces between every 4 digits of the gift card number."),
     (
         "Notes field is not formatting correctly on the invoice",
@@ -533,6 +537,11 @@ NOT_THIS_FRAMEWORK = [
         "SOX",
     ),
     ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
+    (
+        "Admin approval for new user accounts",
+        "Only admins can approve. New accounts wait for approval, with a limit of ten sign-ups per day.",
+        "SOX",
+    ),
     ("Voiding fails at the gateway", "Stripe returns an error when we void transactions of captured cards.", "SOX"),
     ("Ledger: add a void transaction endpoint", "Voiding must keep the original entry for the audit trail.", "PCI-DSS"),
     (
