@@ -87,6 +87,9 @@ TRAPS = [
     ("Patient list: sort by name", "Health workers want to sort by name instead of the last patient record opened."),
     ("Errors when connecting with Ledger", "Users cannot connect their Ledger device to the desktop app any more."),
     ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
+    ("Remove users from a team", "The team owner cannot remove users from the team."),
+    ("Add a new role for nginx", "Ansible role to install nginx."),
+    ("Delete members from a channel", "Moderators want to delete members from a channel."),
     (
         "Approval step for deployments",
         "Deployments above the staging threshold need an approval from the release manager.",
@@ -515,6 +518,8 @@ NOT_THIS_INDICATOR = [
         "The issuer's challenge never opens and the payment times out.",
         "authentication",
     ),
+    ("Upload test results to the dashboard", "JUnit test results should be visible in the CI report.", "health_data"),
+    ("Print the password reset page nicely", "The print layout of the page is broken.", "logging_audit"),
     (
         "Anonymize patient names in DICOM headers",
         "Strip the identifying tags of each study before export.",
