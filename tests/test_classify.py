@@ -89,6 +89,10 @@ TRAPS = [
     ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
     ("Remove users from a team", "The team owner cannot remove users from the team."),
     ("Add a new role for nginx", "Ansible role to install nginx."),
+    (
+        "Make the last expenses on the dashboard editable",
+        "Changing a recent expense takes several clicks through the Expense History page.",
+    ),
     ("Delete members from a channel", "Moderators want to delete members from a channel."),
     (
         "Approval step for deployments",
