@@ -89,6 +89,7 @@ TRAPS = [
     ("New role dropdown is not read by screen readers", "The accessibility of the new role menu is poor."),
     ("Remove users from a team", "The team owner cannot remove users from the team."),
     ("Add a new role for nginx", "Ansible role to install nginx."),
+    ("Added frontend diagnosis logger info level", ""),
     (
         "Make the last expenses on the dashboard editable",
         "Changing a recent expense takes several clicks through the Expense History page.",
@@ -422,6 +423,18 @@ POSITIVES = [
     ),
     ("Users can remove their accounts", "", {"personal_data"}, {"GDPR"}),
     ("Upload treatments to Nightscout", "", {"health_data", "third_party_api"}, {"HIPAA"}),
+    (
+        "Finance: approve endpoint",
+        "We need an endpoint to approve the reimbursement request from the finance team.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Issue a credit note to correct the invoice",
+        "The sales module cannot reverse the invoice issued previously.",
+        {"financial_records"},
+        {"SOX"},
+    ),
     (
         "Filesystem traversal outside of the files folder",
         "Adding ../ to the file parameter lets anyone read files outside of the configured path.",
@@ -854,6 +867,9 @@ def test_a_gateway_plugin_s_payment_work_goes_through_the_gateway_api(default_co
     assert (sdk.indicator_names, sdk.framework_names) == (("payment", "cryptography"), ("PCI-DSS",))
     title = "Incoming notification fails the signature check"
     assert run(default_config, title, "", project="PayU-EMEA/openpayu_php").framework_names == ("PCI-DSS",)
+    assert run(default_config, "Add webhook verification", "", project="paymill/paymill-php").framework_names == (
+        "PCI-DSS",
+    )
     # One list of gateways for the domains and the words of a ticket (lexicon.yml, a YAML alias).
     assert "payment" in run(default_config, "Buckaroo checkout fails", "").indicator_names
 
