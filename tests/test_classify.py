@@ -90,6 +90,8 @@ TRAPS = [
     ("Remove users from a team", "The team owner cannot remove users from the team."),
     ("Add a new role for nginx", "Ansible role to install nginx."),
     ("Added frontend diagnosis logger info level", ""),
+    ("Delete the user's avatar cache when it changes", ""),
+    ("Add a transaction verification step to the import", "The CSV import should verify transactions balance."),
     (
         "Make the last expenses on the dashboard editable",
         "Changing a recent expense takes several clicks through the Expense History page.",
