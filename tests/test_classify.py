@@ -91,6 +91,8 @@ TRAPS = [
     ("Add a new role for nginx", "Ansible role to install nginx."),
     ("Added frontend diagnosis logger info level", ""),
     ("Delete the user's avatar cache when it changes", ""),
+    ("Payroll page doesn't run on Safari", ""),
+    ("Keychain access prompt appears on every build", ""),
     ("Add a transaction verification step to the import", "The CSV import should verify transactions balance."),
     (
         "Make the last expenses on the dashboard editable",
@@ -539,6 +541,8 @@ NOT_THIS_INDICATOR = [
     ),
     ("Upload test results to the dashboard", "JUnit test results should be visible in the CI report.", "health_data"),
     ("Print the password reset page nicely", "The print layout of the page is broken.", "logging_audit"),
+    ("Console shows a warning about the password input autocomplete", "", "logging_audit"),
+    ("Cookie settings for the session cookie", "Set SameSite and Secure in the cookie settings.", "personal_data"),
     (
         "Anonymize patient names in DICOM headers",
         "Strip the identifying tags of each study before export.",
