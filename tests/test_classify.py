@@ -93,6 +93,8 @@ TRAPS = [
     ("Delete the user's avatar cache when it changes", ""),
     ("Payroll page doesn't run on Safari", ""),
     ("Keychain access prompt appears on every build", ""),
+    ("Show the amount of approvals on the pull request", ""),
+    ("IP filtering in the analytics dashboard", ""),
     ("Add a transaction verification step to the import", "The CSV import should verify transactions balance."),
     (
         "Make the last expenses on the dashboard editable",
@@ -558,6 +560,7 @@ NOT_THIS_INDICATOR = [
 
 # Security work that a word would put under one framework too many.
 NOT_THIS_FRAMEWORK = [
+    ("Client IP logged as 127.0.0.1 behind the reverse proxy", "", "GDPR"),
     ("Payslip PDF prints the wrong month", "The downloaded payslip shows last month in the header.", "SOX"),
     (
         "Webhook invoice.payment_succeeded fails for new members",
