@@ -568,6 +568,7 @@ NOT_THIS_FRAMEWORK = [
         "SOX",
     ),
     ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
+    ("Show refund status in the order history", "", "PCI-DSS"),
     (
         "Admin approval for new user accounts",
         "Only admins can approve. New accounts wait for approval, with a limit of ten sign-ups per day.",
