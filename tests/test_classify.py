@@ -95,6 +95,10 @@ TRAPS = [
     ("Keychain access prompt appears on every build", ""),
     ("Show the amount of approvals on the pull request", ""),
     ("IP filtering in the analytics dashboard", ""),
+    ("Users inactive for 30 days are shown in grey", ""),
+    ("Add Google Fonts Inter to the theme", ""),
+    ("Cookie preferences page does not load in Safari", ""),
+    ("Reverse the invoice list order", ""),
     ("Add a transaction verification step to the import", "The CSV import should verify transactions balance."),
     (
         "Make the last expenses on the dashboard editable",
@@ -569,6 +573,7 @@ NOT_THIS_FRAMEWORK = [
     ),
     ("Refunds", "Generate credit notes for refunds with a reference to the original invoice.", "PCI-DSS"),
     ("Show refund status in the order history", "", "PCI-DSS"),
+    ("Delete the account settings cache on logout", "", "GDPR"),
     (
         "Admin approval for new user accounts",
         "Only admins can approve. New accounts wait for approval, with a limit of ten sign-ups per day.",
