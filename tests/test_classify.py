@@ -99,6 +99,7 @@ TRAPS = [
     ("Add Google Fonts Inter to the theme", ""),
     ("Cookie preferences page does not load in Safari", ""),
     ("Reverse the invoice list order", ""),
+    ("Transaction verification emails go to spam", ""),
     ("Add a transaction verification step to the import", "The CSV import should verify transactions balance."),
     (
         "Make the last expenses on the dashboard editable",
