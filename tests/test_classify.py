@@ -853,6 +853,10 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
         "domain.medical",
     )
     assert emr.risk.score > alone.risk.score
+    # The evidence points into the name as given, even where lowering would change its length.
+    for project in ("İİİİ/OpenEMR", "ACME/OpenEMR"):
+        shown = next(fw for fw in run(default_config, title, text, project=project).frameworks).evidence[0]
+        assert project[shown.start : shown.end] == shown.text == "EMR", project
     for project in ("SanaMobile/vaccine_registry", "opensrp/opensrp-client", "rowinggolfer/openmolar1"):
         assert run(default_config, title, text, project=project).framework_names == ("HIPAA",), project
     # Never security work on its own, and not every "health" is medical.

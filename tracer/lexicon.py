@@ -103,7 +103,8 @@ class Domain:
 
     def find(self, project: str) -> tuple[int, int] | None:
         """Where the project name says this domain, first; None if it does not."""
-        words = [(m.start(), m.end(), m.group()) for m in _NAME_WORD.finditer(project.lower())]
+        # Offsets into the name as given: lowering first would move them ("İ" lowers to two characters).
+        words = [(m.start(), m.end(), m.group().lower()) for m in _NAME_WORD.finditer(project)]
         if not self.unless.isdisjoint(word for _, _, word in words):
             return None
         for start, end, word in words:
@@ -117,7 +118,7 @@ class Domain:
         return None
 
 
-_NAME_WORD = re.compile(r"[a-z]+|[0-9]+")  # project names: "health4all" is health, 4, all
+_NAME_WORD = re.compile(r"[a-z]+|[0-9]+", re.IGNORECASE)  # project names: "health4all" is health, 4, all
 
 
 @dataclass(frozen=True)
