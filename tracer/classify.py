@@ -28,7 +28,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from tracer.config import OrgConfig
 from tracer.frameworks import FrameworkJudge, FrameworkRules, Item, strongest_items
@@ -213,6 +213,7 @@ class Classifier:
     )
 
     def classify(self, ticket: Ticket) -> Classification:
+        ticket = _well_typed(ticket)
         fields = _fields(ticket)
         scan = self.matcher.scan
         scans = [(item, raws) for item in fields if (raws := scan(item.prepared))]
@@ -631,8 +632,7 @@ class _TicketText:
 def _fields(ticket: Ticket) -> list[_Field]:
     """Title and description (labels and components: `Classifier._list_fields`)."""
     fields: list[_Field] = []
-    for name, value in (("title", ticket.title), ("description", ticket.description)):
-        source = value if type(value) is str else _text(value)
+    for name, source in (("title", ticket.title), ("description", ticket.description)):
         view, norm, markup = normalize_view(source)
         fields.append(_Field(name, source, view, norm, markup, field_words(view)))
     return fields
@@ -659,6 +659,37 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def _well_typed(ticket: Ticket) -> Ticket:
+    """The ticket itself, or a copy whose fields hold what their types say.
+
+    Tickets are untrusted: one built by hand may hold None, numbers or lists. The plain
+    modules tolerate them field by field; compiled (tracer/native.py), the first typed read
+    of such a field raises, so they are mended here, once, before any is read.
+    """
+    raw = cast(Any, ticket)  # read as it is, not as its type says
+    if (
+        type(raw.title) is str
+        and type(raw.description) is str
+        and type(raw.priority) is str
+        and type(raw.issue_type) is str
+        and type(raw.project) is str
+        and _string_tuple(raw.labels)
+        and _string_tuple(raw.components)
+    ):
+        return ticket
+    fixes: dict[str, Any] = {
+        name: _text(getattr(raw, name)) for name in ("title", "description", "priority", "issue_type", "project")
+    }
+    for name in ("labels", "components"):
+        value = getattr(raw, name)
+        fixes[name] = tuple(_text(item) for item in value) if isinstance(value, (list, tuple)) else ()
+    return dataclasses.replace(ticket, **fixes)
+
+
+def _string_tuple(value: Any) -> bool:
+    return type(value) is tuple and all(type(item) is str for item in value)
 
 
 # ---------------------------------------------------------------------------------------

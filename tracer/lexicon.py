@@ -29,6 +29,7 @@ import ahocorasick
 import yaml
 
 from tracer import yamlsafe
+from tracer.catalog import CATALOG_PATH
 from tracer.errors import ConfigError
 from tracer.model import FRAMEWORKS, INDICATORS
 from tracer.textnorm import REGION_KINDS
@@ -141,7 +142,8 @@ class Lexicon:
 
 
 def default_lexicon_path() -> Path:
-    return Path(__file__).parent / "catalog" / "lexicon.yml"
+    # Beside the catalog, not beside this file: compiled, this module lives in build/native.
+    return CATALOG_PATH.parent / "lexicon.yml"
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -228,12 +230,15 @@ class Context:
     def phrase_in(self, padded: str) -> bool:
         """Whether " phrase " is in `padded` (words one space apart, a space either end) for
         one of the phrases."""
-        return self._phrase_pattern.search(padded) is not None
+        return _phrase_pattern(self.phrases).search(padded) is not None
 
-    @functools.cached_property
-    def _phrase_pattern(self) -> re.Pattern[str]:
-        # One pass over the text for all the phrases, where a substring test per phrase makes one each.
-        return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in self.phrases], " ", " "))
+
+# By the phrases rather than a cached_property: compiled (tracer/native.py), a frozen class
+# has no __dict__ to cache in. Bounded by the lexicon's contexts.
+@functools.cache
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # One pass over the text for all the phrases, where a substring test per phrase makes one each.
+    return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in phrases], " ", " "))
 
 
 class Window:
@@ -485,9 +490,9 @@ def _camel_word(word: str) -> CamelWord | None:
     return CamelWord(parts, lowered, "".join(part[2] for part in parts).lower())
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Entry:
-    """Everything that can start at one word."""
+    """Everything that can start at one word. Not frozen only for `phrases`, compiled on first use."""
 
     single: tuple[int, ...]  # terms that are this word alone
     acronyms: tuple[tuple[str, int], ...]  # (exact spelling, term)
@@ -499,8 +504,10 @@ class _Entry:
     only: int  # the one term that is this word alone, when there is no other and no acronym; else -1
     distinct: bool  # no term is both this word alone and one of its acronyms (no match twice)
     ordered: tuple[tuple[str, ...], ...]  # the later words of its phrases, longest first
+    # `phrases`, once compiled (a plain attribute, not a cached_property: see `_phrase_pattern`)
+    compiled: re.Pattern[str] | None = field(default=None, repr=False)
 
-    @functools.cached_property
+    @property
     def phrases(self) -> re.Pattern[str]:
         """The later words of its phrases as one trie-shaped regex, compiled on first use.
 
@@ -508,7 +515,9 @@ class _Entry:
         alternation of every phrase would try them all. More words are tried before fewer,
         so the longest phrase wins, as `ordered` has it; `rest` reads which one matched.
         """
-        return re.compile(SEPARATOR + trie_pattern(self.ordered, SEPARATOR, r"(?![^\W_])"))
+        if self.compiled is None:
+            self.compiled = re.compile(SEPARATOR + trie_pattern(self.ordered, SEPARATOR, r"(?![^\W_])"))
+        return self.compiled
 
     def rest(self, low: str, end: int, stop: int) -> tuple[str, ...]:
         """The later words of the phrase that `phrases` matched in low[end:stop]."""

@@ -584,8 +584,18 @@ class _Lit:
     raw: str  # the literal as written, quotes included
 
 
-class _Pairs(list[tuple[Any, Any]]):
-    """A JSON object kept as ordered pairs, so that literals can be matched in order."""
+class _Pairs:
+    """A JSON object kept as ordered pairs, so that literals can be matched in order.
+
+    A wrapper, not a list subclass: compiled (tracer/native.py), a class cannot extend list."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        return iter(self.pairs)
 
 
 def _flatten_adf(text: str) -> tuple[str, list[Region], tuple[tuple[int, int], ...]] | None:
@@ -615,11 +625,11 @@ def _attach(node: Any, literals: Iterator[re.Match[str]], depth: int) -> Any:
         match = next(literals)
         return _Lit(node, match.start(), match.group())
     if isinstance(node, _Pairs):
-        result = _Pairs()
+        result: list[tuple[Any, Any]] = []
         for key, value in node:
             next(literals)  # the key's literal
             result.append((key, _attach(value, literals, depth + 1)))
-        return result
+        return _Pairs(result)
     if isinstance(node, list):
         return [_attach(item, literals, depth + 1) for item in node]
     return node
@@ -665,7 +675,7 @@ class _AdfWriter:
     def node(self, node: Any, depth: int) -> None:
         if depth > _MAX_DEPTH:
             return
-        if not isinstance(node, _Pairs):  # a _Pairs is a list too: test it first
+        if not isinstance(node, _Pairs):
             if isinstance(node, list):
                 for item in node:
                     self.node(item, depth + 1)

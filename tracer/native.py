@@ -1,0 +1,163 @@
+"""The classifier's per-ticket path compiled to C with mypyc, used only where the build is current.
+
+`build()` (`make native`, which `make test` and `make bench` run) compiles `MODULES` from this
+checkout into build/native/, with a manifest of every source the compiled code was built
+from and its SHA-256. On import, the package (tracer/__init__.py) looks there first only
+when the manifest matches the sources byte for byte and the running Python: an edited
+module runs as plain Python until the next build, never as a stale one. VIBEWARD_NATIVE=0
+turns it off. The results are the same either way (tests/test_native.py compares them
+ticket by ticket on the labeled tickets); only the speed differs (docs/classifier.md).
+
+An installed wheel has no build/native beside it and runs the plain modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import MutableSequence
+from pathlib import Path
+from typing import Any
+
+# The modules a ticket goes through, in import order. Not tracer.model: its dataclasses are
+# shared with every other module, and its __init__ trick (model.py) needs a __dict__.
+MODULES = ("textnorm", "lexicon", "frameworks", "risk", "classify")
+ENV_SWITCH = "VIBEWARD_NATIVE"
+_SOURCE = Path(__file__).resolve().parent
+NATIVE_DIR = _SOURCE.parent / "build" / "native"
+_MANIFEST = "manifest.json"
+_GROUP = "vibeward_native"  # the name of the shared library mypyc builds for the modules
+
+active = False  # whether this process runs the compiled modules
+
+
+def activate(package_path: MutableSequence[str], native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> bool:
+    """Put `native_dir` in front of the package's path when its build is current."""
+    global active
+    if os.environ.get(ENV_SWITCH, "1") == "0" or not current(native_dir, source):
+        return False
+    package_path.insert(0, str(native_dir / "tracer"))
+    if str(native_dir) not in sys.path:
+        sys.path.append(str(native_dir))  # the shared library, a top-level module
+    active = True
+    return True
+
+
+def current(native_dir: Path, source: Path) -> bool:
+    """Whether the build in `native_dir` was made from these sources for this Python."""
+    try:
+        manifest = json.loads((native_dir / _MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("python") != _python_tag():
+        return False
+    if manifest.get("modules") != list(MODULES):
+        return False
+    digests = manifest.get("sources")
+    if not isinstance(digests, dict) or not digests:
+        return False
+    for name, digest in digests.items():
+        try:
+            if _digest(source / str(name)) != digest:
+                return False
+        except OSError:
+            return False
+    return all((native_dir / "tracer" / f"{module}{_suffix()}").is_file() for module in MODULES)
+
+
+def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
+    """Compile `MODULES` into `native_dir` unless it is current; 0 on success, 1 with the
+    compiler's output on failure."""
+    if current(native_dir, source):
+        print(f"vibeward: the native build in {native_dir} is current")
+        return 0
+    from mypyc.build import mypycify  # a development dependency: only the build needs it
+    from setuptools import Distribution
+
+    started = time.perf_counter()
+    root = source.parent
+    digests = {name: _digest(source / name) for name in sorted(_imported_sources(source))}
+    work = native_dir.parent / "native-work"
+    os.chdir(root)  # mypyc reads the project's mypy settings from pyproject.toml here
+    log = work / "build.log"
+    work.mkdir(parents=True, exist_ok=True)
+    (native_dir / _MANIFEST).unlink(missing_ok=True)  # no manifest while the build is half done
+    with log.open("w", encoding="utf-8") as out:
+        saved = os.dup(1), os.dup(2)
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+        try:
+            paths = [str(Path("tracer") / f"{module}.py") for module in MODULES]
+            extensions = mypycify(paths, opt_level="3", target_dir=str(work / "c"), group_name=_GROUP)
+            dist = Distribution({"name": "vibeward-native", "ext_modules": extensions})
+            command: Any = dist.get_command_obj("build_ext")
+            command.build_lib = str(native_dir)
+            command.build_temp = str(work / "objects")
+            command.parallel = os.cpu_count() or 1
+            dist.run_command("build_ext")
+            failure = None
+        except (SystemExit, Exception) as error:  # mypy and distutils report either way
+            failure = error
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+    if failure is not None:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
+        print("\n".join(tail), file=sys.stderr)
+        print(f"vibeward: the native build failed ({failure}); full log: {log}", file=sys.stderr)
+        return 1
+    manifest = {"python": _python_tag(), "modules": list(MODULES), "sources": digests}
+    (native_dir / _MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    took = time.perf_counter() - started
+    print(f"vibeward: compiled {', '.join(MODULES)} into {native_dir} in {took:.0f} s")
+    return 0
+
+
+def _imported_sources(source: Path) -> set[str]:
+    """The compiled modules and every tracer module they import, directly or not, as paths
+    relative to the package: the compiled code holds assumptions about all of them."""
+    import ast  # the build only: not on every start
+    seen: set[str] = set()
+    pending = [f"{module}.py" for module in MODULES]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((source / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tracer."):
+                pending.extend(_module_file(source, node.module))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("tracer."):
+                        pending.extend(_module_file(source, alias.name))
+    return seen
+
+
+def _module_file(source: Path, module: str) -> list[str]:
+    relative = Path(*module.split(".")[1:])
+    for candidate in (relative.with_suffix(".py"), relative / "__init__.py"):
+        if (source / candidate).is_file():
+            return [candidate.as_posix()]
+    return []
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _python_tag() -> str:
+    return f"{sys.implementation.cache_tag}-{_suffix()}"
+
+
+def _suffix() -> str:
+    import importlib.machinery
+
+    return importlib.machinery.EXTENSION_SUFFIXES[0]
+
