@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracer import config
+from tracer import config, native
 from tracer.classify import build_classifier
 from tracer.model import Ticket
 
@@ -160,6 +160,9 @@ def main() -> int:
     print(f"CPU time:              {cpu:.2f} s with generation ({args.tickets / cpu:,.0f} tickets per CPU-second)")
     print(f"wall time:             {elapsed:.2f} s with generation ({args.tickets / elapsed:,.0f} tickets/s)")
     print(f"peak RSS:              {rss_at_tenth:.1f} MiB after {tenth:,} tickets, {peak_rss_mib():.1f} MiB at the end")
+    plain = "plain Python (VIBEWARD_NATIVE=0, or no current build: `make native`)"
+    built = "compiled (build/native)" if native.active else plain
+    print(f"classifier modules:    {built}")
     return 0
 
 

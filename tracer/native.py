@@ -153,7 +153,7 @@ def _digest(path: Path) -> str:
 
 
 def _python_tag() -> str:
-    return f"{sys.implementation.cache_tag}-{_suffix()}"
+    return _suffix()  # the interpreter, its version and the platform, as extension modules are named
 
 
 def _suffix() -> str:
