@@ -148,3 +148,29 @@ def test_compiled_and_plain_classify_alike_byte_for_byte(tmp_path: Path) -> None
     assert 0.2 < sum(record["security_relevant"] for record in records) / len(records) < 0.8
     assert any(record["frameworks"] for record in records)
     assert compiled.stdout == plain.stdout  # evidence, offsets, weights and risk included
+
+
+def test_without_a_compiler_the_build_says_so_and_leaves_no_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built, source = _fake_build(tmp_path)
+    (source / "classify.py").write_text("# edited: the build is not current\n", encoding="utf-8")
+    (built / "manifest.json").unlink()
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    assert native.build(built, source) == 0  # plain Python is a correct fallback, not a failure
+    assert "no C compiler found" in capsys.readouterr().out
+    assert not (built / "manifest.json").exists()
+
+
+def test_a_failed_build_reports_the_compiler_output_and_leaves_no_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built, source = _fake_build(tmp_path)
+    (source / "classify.py").write_text("def broken(:\n", encoding="utf-8")
+    cwd = Path.cwd()
+    assert native.build(built, source) == 1
+    err = capsys.readouterr().err
+    assert "vibeward: the native build failed" in err and "build.log" in err
+    assert "classify.py:1" in err  # the compiler's own words, not only ours
+    assert not (built / "manifest.json").exists()
+    assert Path.cwd() == cwd

@@ -13,6 +13,7 @@ An installed wheel has no build/native beside it and runs the plain modules.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -74,38 +75,17 @@ def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
     if current(native_dir, source):
         print(f"vibeward: the native build in {native_dir} is current")
         return 0
-    from mypyc.build import mypycify  # a development dependency: only the build needs it
-    from setuptools import Distribution
-
+    if _compiler() is None:
+        # Not an error: the same modules run as plain Python, only slower.
+        print("vibeward: no C compiler found (CC or Python's own); the classifier runs as plain Python")
+        return 0
     started = time.perf_counter()
-    root = source.parent
     digests = {name: _digest(source / name) for name in sorted(_imported_sources(source))}
     work = native_dir.parent / "native-work"
-    os.chdir(root)  # mypyc reads the project's mypy settings from pyproject.toml here
-    log = work / "build.log"
     work.mkdir(parents=True, exist_ok=True)
     (native_dir / _MANIFEST).unlink(missing_ok=True)  # no manifest while the build is half done
-    with log.open("w", encoding="utf-8") as out:
-        saved = os.dup(1), os.dup(2)
-        os.dup2(out.fileno(), 1)
-        os.dup2(out.fileno(), 2)
-        try:
-            paths = [str(Path("tracer") / f"{module}.py") for module in MODULES]
-            extensions = mypycify(paths, opt_level="3", target_dir=str(work / "c"), group_name=_GROUP)
-            dist = Distribution({"name": "vibeward-native", "ext_modules": extensions})
-            command: Any = dist.get_command_obj("build_ext")
-            command.build_lib = str(native_dir)
-            command.build_temp = str(work / "objects")
-            command.parallel = os.cpu_count() or 1
-            dist.run_command("build_ext")
-            failure = None
-        except (SystemExit, Exception) as error:  # mypy and distutils report either way
-            failure = error
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
+    log = work / "build.log"
+    failure = _compile(source.parent, native_dir, work, log)
     if failure is not None:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
         print("\n".join(tail), file=sys.stderr)
@@ -116,6 +96,50 @@ def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
     took = time.perf_counter() - started
     print(f"vibeward: compiled {', '.join(MODULES)} into {native_dir} in {took:.0f} s")
     return 0
+
+
+def _compile(root: Path, native_dir: Path, work: Path, log: Path) -> BaseException | None:
+    """Run mypyc and the C compiler, their output to `log`; the error, if any."""
+    try:
+        from mypyc.build import mypycify  # development dependencies: only the build needs them
+        from setuptools import Distribution
+    except ImportError as error:
+        log.write_text(f"the native build needs mypy and setuptools (pip install -e '.[dev]'): {error}\n", "utf-8")
+        return error
+    saved_cwd, saved_out, saved_err = os.getcwd(), os.dup(1), os.dup(2)
+    with log.open("w", encoding="utf-8") as out, contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        os.dup2(out.fileno(), 1)  # mypy prints to sys.stdout, the C compiler to the file descriptors
+        os.dup2(out.fileno(), 2)
+        try:
+            os.chdir(root)  # mypyc reads the project's mypy settings from pyproject.toml here
+            paths = [str(Path("tracer") / f"{module}.py") for module in MODULES]
+            extensions = mypycify(paths, opt_level="3", target_dir=str(work / "c"), group_name=_GROUP)
+            dist = Distribution({"name": "vibeward-native", "ext_modules": extensions})
+            command: Any = dist.get_command_obj("build_ext")
+            command.build_lib = str(native_dir)
+            command.build_temp = str(work / "objects")
+            command.parallel = os.cpu_count() or 1
+            dist.run_command("build_ext")
+            return None
+        except (SystemExit, Exception) as error:  # mypy and distutils report either way
+            return error
+        finally:
+            out.flush()
+            os.dup2(saved_out, 1)
+            os.dup2(saved_err, 2)
+            os.close(saved_out)
+            os.close(saved_err)
+            os.chdir(saved_cwd)
+
+
+def _compiler() -> str | None:
+    """The C compiler the build would call, if it is installed."""
+    import shlex
+    import shutil
+    import sysconfig
+
+    command = shlex.split(os.environ.get("CC") or str(sysconfig.get_config_var("CC") or "cc"))
+    return shutil.which(command[0]) if command else None
 
 
 def _imported_sources(source: Path) -> set[str]:
@@ -129,7 +153,10 @@ def _imported_sources(source: Path) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        tree = ast.parse((source / name).read_text(encoding="utf-8"))
+        try:
+            tree = ast.parse((source / name).read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue  # the compiler reports it
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tracer."):
                 pending.extend(_module_file(source, node.module))
