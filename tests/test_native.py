@@ -23,11 +23,15 @@ def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
     built = tmp_path / "native"
     (built / "tracer").mkdir(parents=True)
     source.mkdir()
-    digests = {}
     for module in native.MODULES:
         (source / f"{module}.py").write_text(f"# {module}\n", encoding="utf-8")
         (built / "tracer" / f"{module}{SUFFIX}").write_bytes(b"")
-        digests[f"{module}.py"] = native._digest(source / f"{module}.py")
+    # The compiled modules' own imports count too, however they are written.
+    (source / "lexicon.py").write_text("from tracer import yamlsafe\nfrom tracer.errors import ConfigError\n", "utf-8")
+    (source / "yamlsafe.py").write_text("import tracer.model\n", encoding="utf-8")
+    (source / "errors.py").write_text("class ConfigError(Exception): ...\n", encoding="utf-8")
+    (source / "model.py").write_text("# records\n", encoding="utf-8")
+    digests = {name: native._digest(source / name) for name in native._imported_sources(source)}
     manifest = {"python": native._python_tag(), "modules": list(native.MODULES), "sources": digests}
     (built / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return built, source
@@ -39,6 +43,11 @@ def test_a_build_is_current_only_for_the_sources_and_python_it_was_made_from(tmp
 
     (source / "lexicon.py").write_text("# lexicon, edited\n", encoding="utf-8")
     assert not native.current(built, source)  # an edited module runs as Python, never stale
+
+    built, source = _fake_build(tmp_path / "imports")
+    assert {"yamlsafe.py", "errors.py", "model.py"} <= native._imported_sources(source)
+    (source / "model.py").write_text("# records, edited\n", encoding="utf-8")
+    assert not native.current(built, source)  # a module the compiled ones import, two steps away
 
     built, source = _fake_build(tmp_path / "again")
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))

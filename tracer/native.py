@@ -6,7 +6,7 @@ from and its SHA-256. On import, the package (tracer/__init__.py) looks there fi
 when the manifest matches the sources byte for byte and the running Python: an edited
 module runs as plain Python until the next build, never as a stale one. VIBEWARD_NATIVE=0
 turns it off. The results are the same either way (tests/test_native.py compares them
-ticket by ticket on the labeled tickets); only the speed differs (docs/classifier.md).
+ticket by ticket, evidence included); only the speed differs (docs/classifier.md).
 
 An installed wheel has no build/native beside it and runs the plain modules.
 """
@@ -146,6 +146,7 @@ def _imported_sources(source: Path) -> set[str]:
     """The compiled modules and every tracer module they import, directly or not, as paths
     relative to the package: the compiled code holds assumptions about all of them."""
     import ast  # the build only: not on every start
+
     seen: set[str] = set()
     pending = [f"{module}.py" for module in MODULES]
     while pending:
@@ -158,7 +159,10 @@ def _imported_sources(source: Path) -> set[str]:
         except SyntaxError:
             continue  # the compiler reports it
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tracer."):
+            if isinstance(node, ast.ImportFrom) and node.module == "tracer":  # from tracer import yamlsafe
+                for alias in node.names:
+                    pending.extend(_module_file(source, f"tracer.{alias.name}"))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tracer."):
                 pending.extend(_module_file(source, node.module))
             elif isinstance(node, ast.Import):
                 for alias in node.names:
