@@ -123,6 +123,8 @@ TRAPS = [
     ("Article audit: getting started with ARIA", "Audit the article's examples and check every audit link."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
+    ("Deploy job stops: your local changes would be overwritten by checkout", "Clean the untracked files first."),
+    ("Charging session is not closed when the charger reboots", "The EVSE sends StopTransaction over OCPP late."),
 ]
 
 
@@ -499,6 +501,30 @@ POSITIVES = [
         "SOC 2, ISO 27001 and HIPAA all require an audit trail of admin actions; keep it with a retention policy.",
         {"logging_audit"},
         {"SOC2"},
+    ),
+    (
+        "Customers are billed twice when they renew on the subscription page",
+        "A duplicate payment is created when the renewal form is submitted twice.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    (
+        "Transbank Webpay: authorization fails with an invalid transaction status",
+        "The return URL gets a rejected status although the bank approved it.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    (
+        "Stop writing the customer's emailaddress to the logfile",
+        "The mailer logs every recipient in plain text.",
+        {"logging_audit", "personal_data"},
+        set(),
+    ),
+    (
+        "Mask private information before it is logged",
+        "Usernames and emails should be logged as ma****ek, never in full.",
+        {"logging_audit", "personal_data"},
+        set(),
     ),
 ]
 
