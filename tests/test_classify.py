@@ -123,7 +123,10 @@ TRAPS = [
     ("Article audit: getting started with ARIA", "Audit the article's examples and check every audit link."),
     ("llama_tokenize: too many tokens", "Tokenize fails when the prompt is longer than the context window."),
     ("Option to restore the previous session", "Reopen the tabs that were open when the app was closed."),
-    ("Deploy job stops: your local changes would be overwritten by checkout", "Clean the untracked files first."),
+    (
+        "Checkout fails: local changes to the following files would be overwritten",
+        "Files under cart/ and order/ are untracked, clean them and retry the merchant sync.",
+    ),
     ("Charging session is not closed when the charger reboots", "The EVSE sends StopTransaction over OCPP late."),
 ]
 
