@@ -128,6 +128,7 @@ TRAPS = [
         "Files under cart/ and order/ are untracked, clean them and retry the merchant sync.",
     ),
     ("Charging session is not closed when the charger reboots", "The EVSE sends StopTransaction over OCPP late."),
+    ("Dates are not tokenized correctly", "2024-01-05 is tokenized as three separate items."),
 ]
 
 
@@ -524,6 +525,12 @@ POSITIVES = [
         set(),
     ),
     (
+        "Tokenize the customer's card in the browser",
+        "The PAN must never reach our servers: the form sends it to the vault and we store the token.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    (
         "Mask private information before it is logged",
         "Usernames and emails should be logged as ma****ek, never in full.",
         {"logging_audit", "personal_data"},
@@ -544,6 +551,11 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
+    (
+        "Lock my journal entries behind a PIN",
+        "Encrypt the entries so nobody with access to the device can read them.",
+        "financial_records",
+    ),
     (
         "Path traversal in the download endpoint",
         "GET /download?file=../../etc/passwd returns the file.",
