@@ -129,6 +129,8 @@ TRAPS = [
     ),
     ("Charging session is not closed when the charger reboots", "The EVSE sends StopTransaction over OCPP late."),
     ("Dates are not tokenized correctly", "2024-01-05 is tokenized as three separate items."),
+    ("Custom background image for the login page does not work on an iPad", "It works on the desktop browser."),
+    ("Session restoration question", "After a crash, can the app reopen the last session with its open files?"),
 ]
 
 
