@@ -131,6 +131,7 @@ TRAPS = [
     ("Dates are not tokenized correctly", "2024-01-05 is tokenized as three separate items."),
     ("Custom background image for the login page does not work on an iPad", "It works on the desktop browser."),
     ("Session restoration question", "After a crash, can the app reopen the last session with its open files?"),
+    ("GPU is not listed under PCI devices", "After enabling passthrough in the VM settings the card is missing."),
 ]
 
 
@@ -531,6 +532,24 @@ POSITIVES = [
         "The PAN must never reach our servers: the form sends it to the vault and we store the token.",
         {"payment"},
         {"PCI-DSS"},
+    ),
+    (
+        "World Pay callback is not verified",
+        "Anyone can post a fake success callback and the order is marked paid.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    (
+        "Do not allow to reopen a journal after the financial close",
+        "Accountants can still change it later.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Deleting an account leaves the uploads online",
+        "The files of a deleted user stay reachable by URL.",
+        {"personal_data"},
+        {"GDPR"},
     ),
     (
         "Mask private information before it is logged",
