@@ -132,6 +132,7 @@ TRAPS = [
     ("Custom background image for the login page does not work on an iPad", "It works on the desktop browser."),
     ("Session restoration question", "After a crash, can the app reopen the last session with its open files?"),
     ("GPU is not listed under PCI devices", "After enabling passthrough in the VM settings the card is missing."),
+    ("Option to not collect telemetry", "The CLI sends anonymous usage stats after each build."),
 ]
 
 
@@ -548,6 +549,18 @@ POSITIVES = [
     (
         "Deleting an account leaves the uploads online",
         "The files of a deleted user stay reachable by URL.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Stop recording IP addresses of visitors",
+        "We keep them forever in the access table.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
+        "Option to not collect the user's location",
+        "The app asks for GPS on every start although the feature works without it.",
         {"personal_data"},
         {"GDPR"},
     ),
