@@ -133,6 +133,11 @@ TRAPS = [
     ("Session restoration question", "After a crash, can the app reopen the last session with its open files?"),
     ("GPU is not listed under PCI devices", "After enabling passthrough in the VM settings the card is missing."),
     ("Option to not collect telemetry", "The CLI sends anonymous usage stats after each build."),
+    (
+        "Fix invoice pdf multipage",
+        "Long invoices break the page layout and the IBAN block is printed twice under the totals; optional"
+        " reconciliation of sub-cent rounding.",
+    ),
 ]
 
 
