@@ -540,6 +540,12 @@ POSITIVES = [
         {"PCI-DSS"},
     ),
     (
+        "Compatibility with the latest Authorize.Net changes",
+        "Their SIM API is deprecated.",
+        {"payment", "third_party_api"},
+        {"PCI-DSS"},
+    ),
+    (
         "World Pay callback is not verified",
         "Anyone can post a fake success callback and the order is marked paid.",
         {"payment"},
@@ -590,6 +596,7 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
+    ("SIM API (Authorize.Net) is deprecated", "Move the hosted form to Accept.js before the cut-off.", "authorization"),
     (
         "Lock my journal entries behind a PIN",
         "Encrypt the entries so nobody with access to the device can read them.",
@@ -1046,6 +1053,7 @@ def test_plain_ascii_matching_agrees_with_the_general_matcher(default_config: Or
     gaps = (" ", "\u00a0", "\u2014", "\u3000")
     texts += [f"the card{gap}number’s api key — stored in{gap}plain text…" for gap in gaps]
     texts += ["“card number” in the log", "the café card number", "Kelvin \u212a card number"]
+    texts += ["Authorize.Net card.number", "the card. Number", "the card.\nnumber", "card..number", "é card.number"]
     for text in texts:
         plain = field_words(text)
         general = field_words(text)
@@ -1053,6 +1061,17 @@ def test_plain_ascii_matching_agrees_with_the_general_matcher(default_config: Or
         others = {char for char in text.lower() if not char.isascii()}
         assert plain.runs == ("\x00" not in text and all(c.isspace() or c in "‘’“”–—…·•«»" for c in others))
         assert matcher.scan(plain) == matcher.scan(general), text
+
+
+def test_a_dot_inside_a_name_joins_words_and_a_full_stop_does_not(default_config: OrgConfig) -> None:
+    matcher = build_classifier(default_config).matcher
+
+    def spans(text: str) -> set[str]:
+        return {text[start:end] for start, _, _, end in matcher.scan(field_words(text))}
+
+    assert "Authorize.Net" in spans("Move to Authorize.Net")  # the gateway, not "authorize"
+    assert "card.number" in spans("log card.number in the form")
+    assert not {"card. Number", "card.\nnumber"} & (spans("the card. Number") | spans("the card.\nnumber"))
 
 
 def test_many_matches_stay_linear(default_config: OrgConfig) -> None:

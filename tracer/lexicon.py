@@ -311,7 +311,9 @@ _WIDE_SEPARATORS = frozenset(chr(code) for code in _SPLIT_TABLE if code >= 128)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Beyond this length a field goes to `_scan_any`, as it always has (the automaton is linear too).
 _RUNS_MAX = 20_000
-SEPARATOR = r"[\s\-_/*~+]{1,4}"  # between the words of a phrase: spaces, -, _, /, *, ~, +
+# Between the words of a phrase: spaces, -, _, /, *, ~, +, and a dot inside a name ("Authorize.Net",
+# "patient.identifier"); a dot that ends a sentence is followed by a space or nothing.
+SEPARATOR = r"(?:[\s\-_/*~+]|\.(?=[^\W_])){1,4}"
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 # ASCII letters and digits as their case ("a" for lowercase and digits, "A" for uppercase),
 # anything else as a space: `_CAMEL_HINT` is then the bytes b"aA".
