@@ -108,6 +108,9 @@ def test_a_current_build_is_what_runs() -> None:
     plain = _run(["-c", probe], compiled=False)
     assert compiled.stdout.split() == ["True", str(native.NATIVE_DIR / "tracer" / f"classify{SUFFIX}")]
     assert plain.stdout.split() == ["False", str(REPO / "tracer" / "classify.py")]
+    # and a user can tell which one runs
+    assert _run(["-m", "tracer", "--version"], compiled=True).stdout.rstrip().endswith("(classifier compiled)")
+    assert _run(["-m", "tracer", "--version"], compiled=False).stdout.rstrip().endswith("(classifier plain Python)")
 
 
 def _generated_tickets(count: int) -> list[dict[str, object]]:

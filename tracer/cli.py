@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from tracer import __version__, errors
+from tracer import __version__, errors, native
 from tracer.env import Env
 from tracer.reporters.formats import REPORT_FORMATS
 
@@ -76,7 +76,9 @@ def handle_errors(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="vibeward")
+@click.version_option(
+    f"{__version__} (classifier {'compiled' if native.active else 'plain Python'})", prog_name="vibeward"
+)
 def cli() -> None:
     """vibeward: security and compliance requirements from the ticket to the code."""
 
