@@ -842,6 +842,24 @@ def test_bad_input_never_crashes(default_config: OrgConfig, ticket: Ticket) -> N
     assert result.risk.level in {"low", "medium", "high", "critical"}
 
 
+def test_fields_of_another_type_are_read_as_their_text(default_config: OrgConfig) -> None:
+    # Tickets built by hand: None, numbers, lists and a bare string where tuples of text belong.
+    title = "Card numbers written to the log"
+    typed = Ticket(key="T-1", title=title, labels=("", "3", "payments"), components=("pci",))
+    loose = Ticket(
+        key="T-1",
+        title=title,
+        description=cast(Any, None),
+        labels=cast(Any, [None, 3, "payments"]),
+        components=cast(Any, "pci"),
+        priority=cast(Any, None),
+        project=cast(Any, None),
+    )
+    expected = classify(typed, default_config)
+    assert expected.frameworks and any(e.field.startswith("labels") for h in expected.indicators for e in h.evidence)
+    assert classify(loose, default_config) == expected
+
+
 def test_megabyte_description_is_fast(default_config: OrgConfig) -> None:
     chunk = "Steps: open the checkout page, enter the card number and a password. `code` https://x.y/z\n"
     big = chunk * (1_000_000 // len(chunk))

@@ -385,13 +385,13 @@ class Classifier:
                         exposure[name] = (strength, index)
         return read
 
-    def _list_field(self, kind: str, values: Sequence[Any]) -> _ListField | None:
-        """Labels or components, prepared and matched once per distinct list: they repeat
-        from ticket to ticket. None for a list of empty values."""
-        key = (kind, tuple(values)) if all(type(v) is str for v in values) else None
-        prepared = self.lists.get(key) if key is not None else None
+    def _list_field(self, kind: str, values: tuple[str, ...]) -> _ListField | None:
+        """Labels or components (strings: `_well_typed`), prepared and matched once per
+        distinct list: they repeat from ticket to ticket. None for a list of empty values."""
+        key = (kind, values)
+        prepared = self.lists.get(key)
         if prepared is None:
-            texts = [_text(value).replace("\n", " ") for value in values]
+            texts = [value.replace("\n", " ") for value in values]
             if not any(texts):
                 return None
             # One joined text per list: " | " keeps a phrase from running across two values.
@@ -400,7 +400,7 @@ class Classifier:
             words = field_words(joined)
             field = _Field(kind, joined, joined, None, False, words, parts)
             prepared = _ListField(field, self.matcher.scan(words))
-            if key is not None and len(joined) <= _LIST_CACHE_CHARS:
+            if len(joined) <= _LIST_CACHE_CHARS:
                 if len(self.lists) >= _LIST_CACHE:
                     self.lists.clear()
                 self.lists[key] = prepared
@@ -684,7 +684,10 @@ def _well_typed(ticket: Ticket) -> Ticket:
     }
     for name in ("labels", "components"):
         value = getattr(raw, name)
-        fixes[name] = tuple(_text(item) for item in value) if isinstance(value, (list, tuple)) else ()
+        if isinstance(value, str):
+            fixes[name] = (value,)  # one label, not its characters
+        else:
+            fixes[name] = tuple(_text(item) for item in value) if isinstance(value, (list, tuple)) else ()
     return dataclasses.replace(ticket, **fixes)
 
 
