@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import REPO, SHARED
 from tracer import native
 
-SUFFIX = native._suffix()
+SUFFIX = native._SUFFIX
 DEV = SHARED / "data" / "tickets" / "dev.jsonl"
 
 
@@ -32,7 +32,7 @@ def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
     (source / "errors.py").write_text("class ConfigError(Exception): ...\n", encoding="utf-8")
     (source / "model.py").write_text("# records\n", encoding="utf-8")
     digests = {name: native._digest(source / name) for name in native._imported_sources(source)}
-    manifest = {"python": native._python_tag(), "modules": list(native.MODULES), "sources": digests}
+    manifest = {"python": SUFFIX, "modules": list(native.MODULES), "sources": digests}
     (built / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return built, source
 

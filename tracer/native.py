@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.machinery
 import json
 import os
 import sys
@@ -30,6 +31,9 @@ ENV_SWITCH = "VIBEWARD_NATIVE"
 _SOURCE = Path(__file__).resolve().parent
 NATIVE_DIR = _SOURCE.parent / "build" / "native"
 _MANIFEST = "manifest.json"
+# The interpreter, its version and the platform, as this Python names extension modules: a
+# build is current only for the Python whose suffix it records.
+_SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 _GROUP = "vibeward_native"  # the name of the shared library mypyc builds for the modules
 
 active = False  # whether this process runs the compiled modules
@@ -53,7 +57,7 @@ def current(native_dir: Path, source: Path) -> bool:
         manifest = json.loads((native_dir / _MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(manifest, dict) or manifest.get("python") != _python_tag():
+    if not isinstance(manifest, dict) or manifest.get("python") != _SUFFIX:
         return False
     if manifest.get("modules") != list(MODULES):
         return False
@@ -66,7 +70,7 @@ def current(native_dir: Path, source: Path) -> bool:
                 return False
         except OSError:
             return False
-    return all((native_dir / "tracer" / f"{module}{_suffix()}").is_file() for module in MODULES)
+    return all((native_dir / "tracer" / f"{module}{_SUFFIX}").is_file() for module in MODULES)
 
 
 def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
@@ -91,7 +95,7 @@ def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
         print("\n".join(tail), file=sys.stderr)
         print(f"vibeward: the native build failed ({failure}); full log: {log}", file=sys.stderr)
         return 1
-    manifest = {"python": _python_tag(), "modules": list(MODULES), "sources": digests}
+    manifest = {"python": _SUFFIX, "modules": list(MODULES), "sources": digests}
     (native_dir / _MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     took = time.perf_counter() - started
     print(f"vibeward: compiled {', '.join(MODULES)} into {native_dir} in {took:.0f} s")
@@ -183,12 +187,4 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _python_tag() -> str:
-    return _suffix()  # the interpreter, its version and the platform, as extension modules are named
-
-
-def _suffix() -> str:
-    import importlib.machinery
-
-    return importlib.machinery.EXTENSION_SUFFIXES[0]
 
