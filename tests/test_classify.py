@@ -972,6 +972,26 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
     assert '"emr" (project)' in rendered
 
 
+def test_an_audit_trail_or_access_check_in_accounting_software_guards_financial_records(
+    default_config: OrgConfig,
+) -> None:
+    # "Need more audit log" in a bookkeeping tool is the audit trail of its records (SOX), the
+    # same words in a chat app are not; an ERP suite is more than its books, a crypto ledger none.
+    title, text = "Need more audit log", "We should log who changed what and when."
+    alone = run(default_config, title, text)
+    assert alone.indicator_names == ("logging_audit",) and alone.framework_names == ()
+    for project in ("acme/budget-app", "acme/SimpleAccounting", "Gnucash/gnucash", "acme/invoiceplane-v2"):
+        books = run(default_config, title, text, project=project)
+        assert books.indicator_names == ("financial_records", "logging_audit"), project
+        assert books.framework_names == ("SOX",), project
+        assert next(fw for fw in books.frameworks).evidence[0].rule == "domain.accounting"
+    for project in ("acme/chat", "acme/mini-erp", "hyperledger/fabric", "LedgerHQ/ledger-live"):
+        assert run(default_config, title, text, project=project) == alone, project
+    # Only access checks and audit trails: a session bug in an invoicing app is no accounting control.
+    xss = run(default_config, "Stored XSS steals the session cookie", "", project="acme/invoice-ninja")
+    assert "SOX" not in xss.framework_names
+
+
 def test_a_gateway_plugin_s_payment_work_goes_through_the_gateway_api(default_config: OrgConfig) -> None:
     title, text = "Partial refund of a captured charge fails", "The refund call returns an error."
     shop = run(default_config, title, text, project="acme/shop")
