@@ -57,6 +57,10 @@ def test_control_characters_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"key": "A-1", "title": "pay\u0000ment\u001b[31m"}), encoding="utf-8")
     assert read_ticket_file(path).title == "payment[31m"
+    # Every C0 control goes but tab, newline and carriage return; CRLF becomes a newline.
+    every = "".join(chr(code) for code in range(0x21)) + "\x7f\u2028x\r\ny"
+    path.write_text(json.dumps({"key": "A-1", "description": every}), encoding="utf-8")
+    assert read_ticket_file(path).description == "\t\n\r \x7f\u2028x\ny"
 
 
 @pytest.mark.parametrize(
