@@ -138,6 +138,7 @@ TRAPS = [
         "Long invoices break the page layout and the IBAN block is printed twice under the totals; optional"
         " reconciliation of sub-cent rounding.",
     ),
+    ("Users should not be able to create duplicate tags", "Creating a tag with an existing name adds a second one."),
 ]
 
 
@@ -574,6 +575,18 @@ POSITIVES = [
         "The app asks for GPS on every start although the feature works without it.",
         {"personal_data"},
         {"GDPR"},
+    ),
+    (
+        "Anonymous review leaks speaker names",
+        "If a CFP is anonymous, reviewers should not be able to see any information about the submitters.",
+        {"authorization"},
+        set(),
+    ),
+    (
+        "Tech's shouldn't be able to approve orders",
+        "The orders they create must go to a supervisor with the approver role.",
+        {"authorization"},
+        set(),
     ),
     (
         "Mask private information before it is logged",

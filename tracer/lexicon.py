@@ -311,9 +311,10 @@ _WIDE_SEPARATORS = frozenset(chr(code) for code in _SPLIT_TABLE if code >= 128)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Beyond this length a field goes to `_scan_any`, as it always has (the automaton is linear too).
 _RUNS_MAX = 20_000
-# Between the words of a phrase: spaces, -, _, /, *, ~, +, and a dot inside a name ("Authorize.Net",
+# Between the words of a phrase: spaces, -, _, /, *, ~, +, apostrophes ("shouldn't" is the words
+# shouldn, t; "the 'none' algorithm"), and a dot inside a name ("Authorize.Net",
 # "patient.identifier"); a dot that ends a sentence is followed by a space or nothing.
-SEPARATOR = r"(?:[\s\-_/*~+]|\.(?=[^\W_])){1,4}"
+SEPARATOR = r"(?:[\s\-_/*~+'\u2019]|\.(?=[^\W_])){1,4}"
 _CAMEL_HINT = re.compile(r"[a-z0-9][A-Z]")
 # ASCII letters and digits as their case ("a" for lowercase and digits, "A" for uppercase),
 # anything else as a space: `_CAMEL_HINT` is then the bytes b"aA".
