@@ -139,6 +139,8 @@ TRAPS = [
         " reconciliation of sub-cent rounding.",
     ),
     ("Users should not be able to create duplicate tags", "Creating a tag with an existing name adds a second one."),
+    ("DICOM viewer does not load large series", "Scrolling through a CT series of 2,000 images freezes the viewer."),
+    ("IN1 and IN2 segments are not recognised by the HL7 parser", "The ADT message parses, but without them."),
 ]
 
 
@@ -575,6 +577,12 @@ POSITIVES = [
         "The app asks for GPS on every start although the feature works without it.",
         {"personal_data"},
         {"GDPR"},
+    ),
+    (
+        "Add support for SMART-on-FHIR scopes",
+        "On every FHIR request, check the patient/*.read and user/*.write scopes of the access token.",
+        {"authentication", "authorization", "health_data"},
+        {"HIPAA"},
     ),
     (
         "Anonymous review leaks speaker names",
