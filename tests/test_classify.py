@@ -141,6 +141,11 @@ TRAPS = [
     ("Users should not be able to create duplicate tags", "Creating a tag with an existing name adds a second one."),
     ("DICOM viewer does not load large series", "Scrolling through a CT series of 2,000 images freezes the viewer."),
     ("IN1 and IN2 segments are not recognised by the HL7 parser", "The ADT message parses, but without them."),
+    (
+        "Session with multiple windows only restores folds for one window",
+        "Steps: open two windows, fold some lines, run :mksession and start vim -S Session.vim.",
+    ),
+    ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not over websockets."),
 ]
 
 
