@@ -589,6 +589,8 @@ POSITIVES = [
         {"authentication", "authorization", "health_data"},
         {"HIPAA"},
     ),
+    ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
+    ("Disable IP tracking", "Can the plugin stop tracking player IPs?", {"personal_data"}, {"GDPR"}),
     (
         "Anonymous review leaks speaker names",
         "If a CFP is anonymous, reviewers should not be able to see any information about the submitters.",
