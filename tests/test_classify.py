@@ -145,7 +145,7 @@ TRAPS = [
         "Session with multiple windows only restores folds for one window",
         "Steps: open two windows, fold some lines, run :mksession and start vim -S Session.vim.",
     ),
-    ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not over websockets."),
+    ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not websockets."),
 ]
 
 
