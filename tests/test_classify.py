@@ -146,6 +146,7 @@ TRAPS = [
         "Steps: open two windows, fold some lines, run :mksession and start vim -S Session.vim.",
     ),
     ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not websockets."),
+    ("The forgot password link is covered by the Back button", "Open the login page on a phone to see it."),
 ]
 
 
@@ -590,6 +591,18 @@ POSITIVES = [
         {"HIPAA"},
     ),
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
+    (
+        "Deleting a transaction is immediate",
+        "One click removes it from the books; there is no undo.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Mass assignment of users",
+        "Adding user[is_admin]=1 to the profile form makes me an admin.",
+        {"authorization"},
+        set(),
+    ),
     ("Disable IP tracking", "Can the plugin stop tracking player IPs?", {"personal_data"}, {"GDPR"}),
     (
         "Anonymous review leaks speaker names",
