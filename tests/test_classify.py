@@ -591,6 +591,7 @@ POSITIVES = [
         {"HIPAA"},
     ),
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
+    ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
     (
         "Deleting a transaction is immediate",
         "One click removes it from the books; there is no undo.",
