@@ -638,6 +638,13 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
+    ("Move the API key to an Authorization header", "It is written to the access log as a query string.", "authorization"),
+    (
+        "Validate redirect_uri in the OAuth flow",
+        "The authorization server accepts any redirect URI, so the code can go to an attacker.",
+        "authorization",
+    ),
+    ("Charge authorization code needs a PIN", "Paystack asks for the card PIN.", "authentication"),
     ("SIM API (Authorize.Net) is deprecated", "Move the hosted form to Accept.js before the cut-off.", "authorization"),
     (
         "Lock my journal entries behind a PIN",
