@@ -638,7 +638,11 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
-    ("Move the API key to an Authorization header", "It is written to the access log as a query string.", "authorization"),
+    (
+        "Move the API key to an Authorization header",
+        "It is written to the access log as a query string.",
+        "authorization",
+    ),
     (
         "Validate redirect_uri in the OAuth flow",
         "The authorization server accepts any redirect URI, so the code can go to an attacker.",
