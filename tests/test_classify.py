@@ -147,6 +147,7 @@ TRAPS = [
     ),
     ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not websockets."),
     ("The forgot password link is covered by the Back button", "Open the login page on a phone to see it."),
+    ("Patient zero: the first crash report", "Tracking the earliest occurrence of the memory leak."),
 ]
 
 
@@ -592,6 +593,12 @@ POSITIVES = [
     ),
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
+    (
+        "Receptionist role can open the clinical summary",
+        "It should only show the appointment details.",
+        {"authorization", "health_data"},
+        {"HIPAA"},
+    ),
     (
         "Deleting a transaction is immediate",
         "One click removes it from the books; there is no undo.",
