@@ -148,6 +148,8 @@ TRAPS = [
     ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not websockets."),
     ("The forgot password link is covered by the Back button", "Open the login page on a phone to see it."),
     ("Patient zero: the first crash report", "Tracking the earliest occurrence of the memory leak."),
+    ("General Ledger report is slow for large companies", "It takes 40 seconds with 2M GL entries."),
+    ("Payroll entry takes long for 5000 employees", "Creating the salary slips times out."),
 ]
 
 
@@ -593,6 +595,12 @@ POSITIVES = [
     ),
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
+    (
+        "Payment Entry amended without reversing the GL Entry",
+        "After amending a submitted entry the old GL entries remain.",
+        {"financial_records"},
+        {"SOX"},
+    ),
     (
         "Receptionist role can open the clinical summary",
         "It should only show the appointment details.",
