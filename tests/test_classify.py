@@ -596,6 +596,12 @@ POSITIVES = [
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
+    (
+        "JWT signature is not verified",
+        "The middleware decodes the token without checking the signature.",
+        {"authentication", "cryptography"},
+        set(),
+    ),
     ("feat(ehr): restrict note access to the treating provider", "", {"authorization", "health_data"}, {"HIPAA"}),
     (
         "Payment Entry amended without reversing the GL Entry",
