@@ -148,6 +148,16 @@ TRAPS = [
     ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not websockets."),
     ("The forgot password link is covered by the Back button", "Open the login page on a phone to see it."),
     ("Patient zero: the first crash report", "Tracking the earliest occurrence of the memory leak."),
+    (
+        "chore: add FUNDING.yml",
+        "The Sponsor button takes people straight to the payment page, and Open Collective's ledger shows"
+        " where every dollar goes.",
+    ),
+    (
+        "GPU does not show up under PCI devices",
+        "I am passing the GPU through to a virtual machine, the server is headless. In the web UI I open the"
+        " guest, click Edit and go to the Pci tab: my network card is listed there, but not pci_0000_27_00_0.",
+    ),
     ("General Ledger report is slow for large companies", "It takes 40 seconds with 2M GL entries."),
     ("Payroll entry takes long for 5000 employees", "Creating the salary slips times out."),
 ]
