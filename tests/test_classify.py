@@ -148,6 +148,8 @@ TRAPS = [
     ("Clarify the Home Assistant token", "Say where to create a long-lived access token: in the UI, not websockets."),
     ("The forgot password link is covered by the Back button", "Open the login page on a phone to see it."),
     ("Patient zero: the first crash report", "Tracking the earliest occurrence of the memory leak."),
+    ("Session timer in the quiz resets on refresh", "Students refresh the page to restart the quiz session timer."),
+    ("Audit the bundle size of the checkout page", "The checkout bundle is 1.2 MB; lazy-load the address form."),
     (
         "chore: add FUNDING.yml",
         "The Sponsor button takes people straight to the payment page, and Open Collective's ledger shows"
