@@ -609,6 +609,18 @@ POSITIVES = [
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
     (
+        "Approved expense reports can be edited by the submitter",
+        "After the manager approves, the submitter can still change the amount.",
+        {"financial_records"},
+        {"SOX"},
+    ),
+    (
+        "Appointment reminder texts include the reason for the visit",
+        "Remove clinical details from the reminders.",
+        {"health_data"},
+        {"HIPAA"},
+    ),
+    (
         "JWT signature is not verified",
         "The middleware decodes the token without checking the signature.",
         {"authentication", "cryptography"},
