@@ -609,6 +609,12 @@ POSITIVES = [
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
     (
+        "No version history for changes in submitted Purchase Orders",
+        "Amending a purchase order creates a new document, but what changed is not tracked.",
+        {"financial_records", "logging_audit"},
+        {"SOX"},
+    ),
+    (
         "Approved expense reports can be edited by the submitter",
         "After the manager approves, the submitter can still change the amount.",
         {"financial_records"},
