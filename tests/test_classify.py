@@ -608,6 +608,14 @@ POSITIVES = [
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
+    ("MRN shown in the page title", "The browser tab title includes the MRN.", {"health_data"}, {"HIPAA"}),
+    ("Sign the BAA with our SMS provider", "Before we send appointment texts.", {"health_data"}, {"HIPAA"}),
+    (
+        "Account closure should remove uploaded photos",
+        "When a user closes their account the photos stay in the bucket.",
+        {"personal_data", "file_upload"},
+        {"GDPR"},
+    ),
     (
         "No version history for changes in submitted Purchase Orders",
         "Amending a purchase order creates a new document, but what changed is not tracked.",
