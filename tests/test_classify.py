@@ -608,6 +608,8 @@ POSITIVES = [
     ("How do I delete my profile?", "I cannot find a command for it in the bot.", {"personal_data"}, {"GDPR"}),
     ("Integrate S3 storage", "Keep the clinical documents in a private bucket.", {"health_data"}, {"HIPAA"}),
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
+    ("SVG upload allows script execution", "A script in an uploaded SVG runs when opened.", {"file_upload"}, set()),
+    ("Sales Invoice can be edited after submission", "", {"financial_records"}, {"SOX"}),
     ("MRN shown in the page title", "The browser tab title includes the MRN.", {"health_data"}, {"HIPAA"}),
     ("Sign the BAA with our SMS provider", "Before we send appointment texts.", {"health_data"}, {"HIPAA"}),
     (
