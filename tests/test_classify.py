@@ -610,6 +610,12 @@ POSITIVES = [
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
     ("SVG upload allows script execution", "A script in an uploaded SVG runs when opened.", {"file_upload"}, set()),
     ("Sales Invoice can be edited after submission", "", {"financial_records"}, {"SOX"}),
+    (
+        "Removed team members keep access to shared boards",
+        "After removal they can still open boards through old links.",
+        {"authorization"},
+        set(),
+    ),
     ("MRN shown in the page title", "The browser tab title includes the MRN.", {"health_data"}, {"HIPAA"}),
     ("Sign the BAA with our SMS provider", "Before we send appointment texts.", {"health_data"}, {"HIPAA"}),
     (
