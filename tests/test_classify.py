@@ -150,6 +150,8 @@ TRAPS = [
     ("Patient zero: the first crash report", "Tracking the earliest occurrence of the memory leak."),
     ("Session timer in the quiz resets on refresh", "Students refresh the page to restart the quiz session timer."),
     ("Audit the bundle size of the checkout page", "The checkout bundle is 1.2 MB; lazy-load the address form."),
+    ("2FA setup screen: QR code too small on mobile", "Users cannot scan it on small phones."),
+    ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
         "The Sponsor button takes people straight to the payment page, and Open Collective's ledger shows"
