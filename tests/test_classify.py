@@ -151,6 +151,7 @@ TRAPS = [
     ("Session timer in the quiz resets on refresh", "Students refresh the page to restart the quiz session timer."),
     ("Audit the bundle size of the checkout page", "The checkout bundle is 1.2 MB; lazy-load the address form."),
     ("2FA setup screen: QR code too small on mobile", "Users cannot scan it on small phones."),
+    ("Session 3 slides missing from the course repo", "The workshop session 3 folder is empty."),
     ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
