@@ -73,12 +73,13 @@ def ticket_from_mapping(data: Any, where: str) -> Ticket:
 
 
 def _clean(text: str) -> str:
-    # Ticket text is untrusted: drop NULs and other C0 controls except newline and tab.
+    # Ticket text is untrusted: drop NULs and the other C0 controls but tab, newline and carriage
+    # return; CRLF becomes a newline.
     text = _CONTROLS.sub("", text[:MAX_FIELD_CHARS])
     return text.replace("\r\n", "\n")
 
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # C0 controls but tab, newline and carriage return
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def read_ticket_file(path: Path) -> Ticket:
