@@ -152,6 +152,11 @@ TRAPS = [
     ("Audit the bundle size of the checkout page", "The checkout bundle is 1.2 MB; lazy-load the address form."),
     ("2FA setup screen: QR code too small on mobile", "Users cannot scan it on small phones."),
     ("Session 3 slides missing from the course repo", "The workshop session 3 folder is empty."),
+    ("Patient search returns results in random order", "Sort by last name by default."),
+    ("Vitals chart does not show units", "Blood pressure values have no mmHg label."),
+    ("Export trial balance to Excel", "Accountants want an XLSX export."),
+    ("Journal entry form: tab order is wrong", "Pressing tab jumps from debit to memo."),
+    ("Update the README with a link to the GDPR section", "Link to the privacy docs."),
     ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
@@ -613,6 +618,7 @@ POSITIVES = [
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
     ("SVG upload allows script execution", "A script in an uploaded SVG runs when opened.", {"file_upload"}, set()),
     ("Sales Invoice can be edited after submission", "", {"financial_records"}, {"SOX"}),
+    ("GDPR Article 15: user data export", "Let users download what we store about them.", {"personal_data"}, {"GDPR"}),
     (
         "Removed team members keep access to shared boards",
         "After removal they can still open boards through old links.",
