@@ -157,6 +157,11 @@ TRAPS = [
     ("Export trial balance to Excel", "Accountants want an XLSX export."),
     ("Journal entry form: tab order is wrong", "Pressing tab jumps from debit to memo."),
     ("Update the README with a link to the GDPR section", "Link to the privacy docs."),
+    (
+        "Selecting a 10K patient list takes time to load",
+        "The study summary shows the patient list and its clinical data after a minute.",
+    ),
+    ("Records can be sorted in the Search Patients window", "Preferably by date of the last visit."),
     ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
