@@ -162,6 +162,7 @@ TRAPS = [
         "The study summary shows the patient list and its clinical data after a minute.",
     ),
     ("Records can be sorted in the Search Patients window", "Preferably by date of the last visit."),
+    ("Refund policy page returns 404", "The footer links to /refund-policy, which does not exist."),
     ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
