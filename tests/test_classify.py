@@ -163,6 +163,7 @@ TRAPS = [
     ),
     ("Records can be sorted in the Search Patients window", "Preferably by date of the last visit."),
     ("Refund policy page returns 404", "The footer links to /refund-policy, which does not exist."),
+    ("User avatar upload preview is stretched", "Portrait images look distorted in the preview."),
     ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
@@ -624,6 +625,14 @@ POSITIVES = [
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
     ("SVG upload allows script execution", "A script in an uploaded SVG runs when opened.", {"file_upload"}, set()),
     ("Sales Invoice can be edited after submission", "", {"financial_records"}, {"SOX"}),
+    ("Location history kept indefinitely", "We store every GPS point users ever sent.", {"personal_data"}, {"GDPR"}),
+    (
+        "Contacts sync uploads the whole address book without asking",
+        "The app sends all contacts to our server on first start.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    ("Let members opt out of profiling", "For the personalised recommendations.", {"personal_data"}, {"GDPR"}),
     ("GDPR Article 15: user data export", "Let users download what we store about them.", {"personal_data"}, {"GDPR"}),
     (
         "Removed team members keep access to shared boards",
