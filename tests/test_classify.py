@@ -164,6 +164,7 @@ TRAPS = [
     ("Records can be sorted in the Search Patients window", "Preferably by date of the last visit."),
     ("Refund policy page returns 404", "The footer links to /refund-policy, which does not exist."),
     ("User avatar upload preview is stretched", "Portrait images look distorted in the preview."),
+    ("In paginated forums only the first page can be seen", "Clicking page 2 reloads page 1."),
     ("Translate the GDPR consent banner to Italian", "The banner text is English only."),
     (
         "chore: add FUNDING.yml",
@@ -625,6 +626,16 @@ POSITIVES = [
     ("fix(api): check project membership before returning issues", "", {"authorization"}, set()),
     ("SVG upload allows script execution", "A script in an uploaded SVG runs when opened.", {"file_upload"}, set()),
     ("Sales Invoice can be edited after submission", "", {"financial_records"}, {"SOX"}),
+    (
+        "Guest users see internal notes on tickets",
+        "Internal notes should be visible to agents only.",
+        {"authorization"},
+        set(),
+    ),
+    ("API: missing 403 when editing another user's comment", "PATCH returns 200 for anyone.", {"authorization"}, set()),
+    ("Allow org owners to transfer ownership", "It can only be changed in the database.", {"authorization"}, set()),
+    ("Scope API tokens to a single project", "Tokens reach every project of the user.", {"authorization"}, set()),
+    ("Private channels show up in search for non-members", "", {"authorization"}, set()),
     ("Location history kept indefinitely", "We store every GPS point users ever sent.", {"personal_data"}, {"GDPR"}),
     (
         "Contacts sync uploads the whole address book without asking",
