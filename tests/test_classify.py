@@ -636,6 +636,10 @@ POSITIVES = [
     ("Allow org owners to transfer ownership", "It can only be changed in the database.", {"authorization"}, set()),
     ("Scope API tokens to a single project", "Tokens reach every project of the user.", {"authorization"}, set()),
     ("Private channels show up in search for non-members", "", {"authorization"}, set()),
+    ("Editors can change site settings", "They should be restricted to administrators.", {"authorization"}, set()),
+    ("Hide the delete button for non-owners", "A document is deleted by its owner.", {"authorization"}, set()),
+    ("Check the user's tenant before returning the document", "", {"authorization"}, set()),
+    ("Managers should approve time entries of their team only", "", {"authorization"}, set()),
     ("Location history kept indefinitely", "We store every GPS point users ever sent.", {"personal_data"}, {"GDPR"}),
     (
         "Contacts sync uploads the whole address book without asking",
