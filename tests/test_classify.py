@@ -640,6 +640,11 @@ POSITIVES = [
     ("Hide the delete button for non-owners", "A document is deleted by its owner.", {"authorization"}, set()),
     ("Check the user's tenant before returning the document", "", {"authorization"}, set()),
     ("Managers should approve time entries of their team only", "", {"authorization"}, set()),
+    ("Students can see each other's grades", "", {"authorization"}, set()),
+    ("Normal users can access /admin", "Typing the URL opens the dashboard.", {"authorization"}, set()),
+    ("User can change their own role to admin via the profile form", "", {"authorization"}, set()),
+    ("The delete endpoint doesn't verify that the item belongs to the user", "", {"authorization"}, set()),
+    ("Admin only settings are visible in the menu for regular users", "", {"authorization"}, set()),
     ("Location history kept indefinitely", "We store every GPS point users ever sent.", {"personal_data"}, {"GDPR"}),
     (
         "Contacts sync uploads the whole address book without asking",
