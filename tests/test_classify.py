@@ -641,6 +641,8 @@ POSITIVES = [
     ("Check the user's tenant before returning the document", "", {"authorization"}, set()),
     ("Managers should approve time entries of their team only", "", {"authorization"}, set()),
     ("Students can see each other's grades", "", {"authorization"}, set()),
+    ("Passport scans stored in a public bucket", "", {"personal_data"}, set()),
+    ("Employee salaries visible to all managers", "", {"authorization"}, set()),
     ("Normal users can access /admin", "Typing the URL opens the dashboard.", {"authorization"}, set()),
     ("User can change their own role to admin via the profile form", "", {"authorization"}, set()),
     ("The delete endpoint doesn't verify that the item belongs to the user", "", {"authorization"}, set()),
