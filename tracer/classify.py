@@ -630,7 +630,7 @@ class _TicketText:
 
 
 def _fields(ticket: Ticket) -> list[_Field]:
-    """Title and description (labels and components: `Classifier._list_fields`)."""
+    """Title and description (labels and components: `Classifier._list_field`)."""
     fields: list[_Field] = []
     for name, source in (("title", ticket.title), ("description", ticket.description)):
         view, norm, markup = normalize_view(source)
