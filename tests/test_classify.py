@@ -419,6 +419,14 @@ POSITIVES = [
         {"SOX"},
     ),
     ("Turn on anonymizeIp for the analytics tag", "", {"personal_data"}, {"GDPR"}),
+    ("Add an IP anonymization option", "", {"personal_data"}, {"GDPR"}),
+    (
+        "Access log privacy",
+        "Drop the last two octets of every IP address before the line is written.",
+        {"personal_data", "logging_audit"},
+        {"GDPR"},
+    ),
+    ("Add a 'request your data' link to the account settings", "", {"personal_data"}, {"GDPR"}),
     (
         "Self-host the Google Fonts",
         "Loading fonts from Google sends every visitor's IP address to Google, which is not GDPR compliant.",
@@ -1130,7 +1138,15 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
     for project in ("İİİİ/OpenEMR", "ACME/OpenEMR"):
         shown = next(fw for fw in run(default_config, title, text, project=project).frameworks).evidence[0]
         assert project[shown.start : shown.end] == shown.text == "EMR", project
-    for project in ("SanaMobile/vaccine_registry", "opensrp/opensrp-client", "rowinggolfer/openmolar1"):
+    for project in (
+        "SanaMobile/vaccine_registry",
+        "opensrp/opensrp-client",
+        "rowinggolfer/openmolar1",
+        "acme/libreclinica",
+        "acme/clinic-portal",
+        "acme/glycemic-tracker",
+        "acme/caregiver-app",
+    ):
         assert run(default_config, title, text, project=project).framework_names == ("HIPAA",), project
     # Never security work on its own, and not every "health" is medical.
     assert not run(default_config, "Fix the footer colour", "", project="openemr/openemr").security_relevant
