@@ -178,6 +178,8 @@ TRAPS = [
     ),
     ("General Ledger report is slow for large companies", "It takes 40 seconds with 2M GL entries."),
     ("Payroll entry takes long for 5000 employees", "Creating the salary slips times out."),
+    # a link's words are no exception to a typo fix: "Portability" here is not data portability
+    ("Fix HIPAA typo", "It is HIPAA, not HIPPA: https://en.wikipedia.org/wiki/Health_Insurance_Portability_Act"),
 ]
 
 
@@ -427,6 +429,20 @@ POSITIVES = [
         {"GDPR"},
     ),
     ("Add a 'request your data' link to the account settings", "", {"personal_data"}, {"GDPR"}),
+    ("Members can ask for personal data deletion", "", {"personal_data"}, {"GDPR"}),
+    (
+        "Password hashes leak with the user data",
+        "Request user data from the user controller and the password fields are part of the response.",
+        {"authentication", "personal_data"},
+        set(),  # an HTTP request for user data is no data-subject request
+    ),
+    (
+        "Send the card code with profile transactions",
+        "The API answers 'Card Code is required' since the last release.",
+        {"payment"},
+        {"PCI-DSS"},
+    ),
+    ("Refunds fail with Cielo", "", {"payment", "third_party_api"}, {"PCI-DSS"}),
     (
         "Self-host the Google Fonts",
         "Loading fonts from Google sends every visitor's IP address to Google, which is not GDPR compliant.",
