@@ -34,6 +34,7 @@ def run(cfg: OrgConfig, title: str, description: str = "", **fields: Any) -> Cla
 TRAPS = [
     ("Stock ledger shows a negative balance for the warehouse", "The stock ledger report lists items below zero."),
     ("chore: add FUNDING.yml", "Adds a GitHub Sponsors button that links to our Open Collective ledger."),
+    ("Add a FUNDING.yml", "The Sponsor button takes people straight to the payment page on Open Collective."),
     ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
     ("Design tokens: rename spacing token", "Rename the spacing-lg design token in the theme package."),
     ("Kanban card is cut off in narrow columns", "The card component overflows its grid column."),
@@ -443,6 +444,13 @@ POSITIVES = [
         {"PCI-DSS"},
     ),
     ("Refunds fail with Cielo", "", {"payment", "third_party_api"}, {"PCI-DSS"}),
+    ("Fix path traverse in the export endpoint", "", {"authorization"}, set()),
+    (
+        "Orders stay pending when the payment gateway reports a pending capture",
+        "",
+        {"payment", "third_party_api"},
+        {"PCI-DSS"},
+    ),
     (
         "Self-host the Google Fonts",
         "Loading fonts from Google sends every visitor's IP address to Google, which is not GDPR compliant.",
