@@ -1180,6 +1180,18 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
     assert '"emr" (project)' in rendered
 
 
+def test_a_curated_list_of_links_is_no_software_that_handles_the_data(default_config: OrgConfig) -> None:
+    title = "Add DentalPin to Dental"
+    text = "DentalPin is a dental clinic management system: patient records, treatment plans and card payments."
+    assert not run(default_config, title, text, project="acme/awesome-healthcare").security_relevant
+    # "awesome-" starts a list's name by convention; elsewhere in a name it is a product's word
+    for project in ("acme/dental-apps", "ucraft-com/POS-Awesome", ""):
+        assert run(default_config, title, text, project=project).framework_names == ("PCI-DSS", "HIPAA"), project
+    # a security word in the ticket cancels the dampener, as everywhere
+    leak = run(default_config, "Remove a listed EMR: it has an unpatched SQL injection", "", project="x/awesome-ehr")
+    assert "database" in leak.indicator_names
+
+
 def test_an_audit_trail_or_access_check_in_accounting_software_guards_financial_records(
     default_config: OrgConfig,
 ) -> None:

@@ -109,6 +109,7 @@ class _CompiledDampener:
     words: Context | None
     factor: float
     unless: Context | None
+    name_prefixes: tuple[str, ...]
 
 
 class _Field:
@@ -200,6 +201,7 @@ class Classifier:
     standalone_of: Mapping[int, frozenset[str]]  # term index -> the indicators it speaks for on its own
     damp_words: frozenset[str]  # every word any dampener looks for, for a quick reject
     damp_fields: frozenset[str]  # every field any dampener looks at
+    damp_prefixes: tuple[str, ...]  # every project name prefix any dampener looks for
     quiet: Classification  # the result of every ticket that is not security-relevant
     # Prepared label and component lists by (field, values); bounded, cleared when full.
     lists: dict[tuple[str, tuple[str, ...]], _ListField] = dataclasses.field(
@@ -242,7 +244,7 @@ class Classifier:
         # multiply by at most 1) are looked at.
         if not kept or self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
             return self.quiet
-        damp = self._dampening(fields, whole)
+        damp = self._dampening(fields, whole, ticket.project)
         if damp != 1.0:
             kept = [(item, weight * damp, raws) for item, weight, raws in kept]
             if self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
@@ -467,23 +469,23 @@ class Classifier:
             totals[name] = totals.get(name, 0.0) + min(total, cap * best)
         return {name for name, total in totals.items() if total >= floor}
 
-    def _dampening(self, fields: Sequence[_Field], ticket: _TicketText) -> float:
+    def _dampening(self, fields: Sequence[_Field], ticket: _TicketText, project: str) -> float:
         damp_words = self.damp_words
         damp_fields = self.damp_fields
-        for item in fields:
-            if item.kind in damp_fields and item.prepared.overlaps(damp_words):
-                break
-        else:
-            return 1.0  # no dampener can apply: none of their words is in their fields
+        name = project.rsplit("/", 1)[-1] if self.damp_prefixes else ""
+        if not name.startswith(self.damp_prefixes):  # (an empty tuple: never)
+            for item in fields:
+                if item.kind in damp_fields and item.prepared.overlaps(damp_words):
+                    break
+            else:
+                return 1.0  # no dampener can apply: none of their words is in their fields
         factor = 1.0
         for damp in self.dampeners:
-            if damp.words is None:
-                continue
-            for item in fields:
-                if item.kind in damp.fields and damp.words.in_field(item.prepared):
-                    if damp.unless is None or not ticket.has(damp.unless):
-                        factor = min(factor, damp.factor)
-                    break
+            applies = bool(damp.name_prefixes) and name.startswith(damp.name_prefixes)
+            if not applies and damp.words is not None:
+                applies = any(item.kind in damp.fields and damp.words.in_field(item.prepared) for item in fields)
+            if applies and (damp.unless is None or not ticket.has(damp.unless)):
+                factor = min(factor, damp.factor)
         return factor
 
     def _suppressed(self, raw: RawMatch, term: Term, item: _Field, ticket: _TicketText) -> bool:
@@ -741,7 +743,9 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
     multipliers = [*lexicon.field_weights.values(), *lexicon.region_weights.values(), lexicon.repeat_cap]
     sound = all(w >= 0 for w in weights + multipliers) and all(d.factor >= 0 for d in lexicon.dampeners)
     dampeners = tuple(
-        _CompiledDampener(d.id, d.fields, compile_context(d.words), d.factor, compile_context(d.unless))
+        _CompiledDampener(
+            d.id, d.fields, compile_context(d.words), d.factor, compile_context(d.unless), d.name_prefixes
+        )
         for d in lexicon.dampeners
     )
     framework_rules = FrameworkRules(
@@ -782,6 +786,7 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
             word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_words)
         ),
         damp_fields=frozenset(name for d in dampeners for name in d.fields),
+        damp_prefixes=tuple(prefix for d in dampeners for prefix in d.name_prefixes),
         quiet=Classification(False, (), (), risk_scorer.quiet),
     )
 

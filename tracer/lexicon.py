@@ -80,6 +80,9 @@ class Dampener:
     words: tuple[str, ...]
     factor: float
     unless: tuple[str, ...] = ()
+    # or the project's name (after its last "/": the repository) starts with one of these, as
+    # written: "awesome-" is a curated list of links by convention, "POS-Awesome" a product
+    name_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -971,4 +974,5 @@ class _LexiconReader:
             words=self.strings(body.get("words"), f"{key_path}.words"),
             factor=self.number(body.get("factor"), f"{key_path}.factor"),
             unless=self.strings(body.get("unless"), f"{key_path}.unless"),
+            name_prefixes=self.strings(body.get("name_prefixes"), f"{key_path}.name_prefixes"),
         )
