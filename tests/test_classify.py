@@ -1182,8 +1182,15 @@ def test_medical_software_makes_security_work_health_data(default_config: OrgCon
 
 def test_a_curated_list_of_links_is_no_software_that_handles_the_data(default_config: OrgConfig) -> None:
     title = "Add DentalPin to Dental"
-    text = "DentalPin is a dental clinic management system: patient records, treatment plans and card payments."
+    text = (
+        "DentalPin is a dental clinic management system: patient records, treatment plans and card payments."
+        " Caregivers see the patient data and health data their clinic shares with them."
+    )
     assert not run(default_config, title, text, project="acme/awesome-healthcare").security_relevant
+    many = "Patient-facing symptom and medication tracking app with caregiver support and a clinic portal, so "
+    many += "assistants can log and retrieve health data."  # health words enough to outweigh a 0.3
+    listed = run(default_config, "Add CareTrack Health Tracker (patient data + MCP)", many, project="x/awesome-health")
+    assert not listed.security_relevant
     # "awesome-" starts a list's name by convention; elsewhere in a name it is a product's word
     for project in ("acme/dental-apps", "ucraft-com/POS-Awesome", ""):
         assert run(default_config, title, text, project=project).framework_names == ("PCI-DSS", "HIPAA"), project
