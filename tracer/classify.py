@@ -622,7 +622,7 @@ class _TicketText:
         if not context.phrases:
             return False
         for item in self._fields:
-            if item.prepared.overlaps(context.phrase_words):
+            if item.prepared.overlaps(context.phrase_keys):
                 break
         else:
             return False
@@ -783,7 +783,7 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
             i: frozenset(t.indicators) for i, t in enumerate(lexicon.terms) if t.indicators and not t.support
         },
         damp_words=frozenset(
-            word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_words)
+            word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_keys)
         ),
         damp_fields=frozenset(name for d in dampeners for name in d.fields),
         damp_prefixes=tuple(prefix for d in dampeners for prefix in d.name_prefixes),
@@ -869,7 +869,7 @@ def _union(contexts: Iterable[Context | None]) -> Context | None:
     return Context(
         frozenset().union(*(c.words for c in present)),
         tuple(sorted({p for c in present for p in c.phrases})),
-        frozenset().union(*(c.phrase_words for c in present)),
+        frozenset().union(*(c.phrase_keys for c in present)),
     )
 
 

@@ -200,13 +200,15 @@ class Context:
 
     words: frozenset[str]
     phrases: tuple[str, ...]  # multi-word phrases, words joined by one space
-    phrase_words: frozenset[str]  # every word of every phrase, for a quick reject
+    # one word of each phrase, its longest (the least common, as a rule): a phrase can only be
+    # where its key word is, so a text without any key needs no phrase search
+    phrase_keys: frozenset[str]
 
     def in_words(self, words: AbstractSet[str], joined: str) -> bool:
         """A context word among `words`, or a phrase in `joined` (the words, space-separated)."""
         if not self.words.isdisjoint(words):
             return True
-        if not self.phrases or self.phrase_words.isdisjoint(words):
+        if not self.phrases or self.phrase_keys.isdisjoint(words):
             return False
         return self.phrase_in(f" {joined} ")
 
@@ -214,7 +216,7 @@ class Context:
         """`in_words` on the words of a field, which it splits and joins only as needed."""
         if field.overlaps(self.words):
             return True
-        if not self.phrases or not field.overlaps(self.phrase_words):
+        if not self.phrases or not field.overlaps(self.phrase_keys):
             return False
         return self.phrase_in(f" {field.joined} ")
 
@@ -226,7 +228,7 @@ class Context:
         """`near` for a window already cut: one match is often checked against several contexts."""
         if not self.words.isdisjoint(around.words):
             return True
-        if not self.phrases or self.phrase_words.isdisjoint(around.words):
+        if not self.phrases or self.phrase_keys.isdisjoint(around.words):
             return False
         return self.phrase_in(f" {around.joined} ")
 
@@ -282,7 +284,12 @@ def compile_context(phrases: Iterable[str]) -> Context | None:
     if not single and not multi:
         return None
     ordered = tuple(sorted(multi))
-    return Context(frozenset(single), ordered, frozenset(w for p in ordered for w in p.split()))
+    return Context(frozenset(single), ordered, frozenset(_key_word(p) for p in ordered))
+
+
+def _key_word(phrase: str) -> str:
+    """The longest word of a phrase, the first of equals: what `Context.phrase_keys` holds."""
+    return max(phrase.split(" "), key=len)
 
 
 # ---------------------------------------------------------------------------------------
