@@ -35,6 +35,7 @@ TRAPS = [
     ("Stock ledger shows a negative balance for the warehouse", "The stock ledger report lists items below zero."),
     ("chore: add FUNDING.yml", "Adds a GitHub Sponsors button that links to our Open Collective ledger."),
     ("Add a FUNDING.yml", "The Sponsor button takes people straight to the payment page on Open Collective."),
+    ("Cannot delete my comment", "The delete button on my own comment does nothing."),
     ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
     ("Design tokens: rename spacing token", "Rename the spacing-lg design token in the theme package."),
     ("Kanban card is cut off in narrow columns", "The card component overflows its grid column."),
@@ -445,6 +446,7 @@ POSITIVES = [
     ),
     ("Refunds fail with Cielo", "", {"payment", "third_party_api"}, {"PCI-DSS"}),
     ("Fix path traverse in the export endpoint", "", {"authorization"}, set()),
+    ("How do I delete my Acme account?", "I tried Settings and every other option.", {"personal_data"}, {"GDPR"}),
     (
         "Orders stay pending when the payment gateway reports a pending capture",
         "",
