@@ -448,6 +448,12 @@ POSITIVES = [
     ("Fix path traverse in the export endpoint", "", {"authorization"}, set()),
     ("How do I delete my Acme account?", "I tried Settings and every other option.", {"personal_data"}, {"GDPR"}),
     (
+        "Card payments fail in sandbox mode",
+        "The sandbox credentials are rejected since yesterday.",
+        {"payment", "third_party_api"},
+        {"PCI-DSS"},
+    ),
+    (
         "Orders stay pending when the payment gateway reports a pending capture",
         "",
         {"payment", "third_party_api"},
@@ -787,6 +793,11 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
+    (
+        "Login fails inside the Electron sandbox",
+        "With the renderer sandbox enabled, the password check never runs.",
+        "third_party_api",
+    ),
     (
         "Move the API key to an Authorization header",
         "It is written to the access log as a query string.",
