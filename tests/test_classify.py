@@ -448,6 +448,12 @@ POSITIVES = [
     ("Fix path traverse in the export endpoint", "", {"authorization"}, set()),
     ("How do I delete my Acme account?", "I tried Settings and every other option.", {"personal_data"}, {"GDPR"}),
     (
+        "Unsubscribing from the weekly digest does not stick",
+        "People keep getting the mail after they clicked the link.",
+        {"personal_data"},
+        {"GDPR"},
+    ),
+    (
         "Card payments fail in sandbox mode",
         "The sandbox credentials are rejected since yesterday.",
         {"payment", "third_party_api"},
