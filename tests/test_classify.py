@@ -447,6 +447,13 @@ POSITIVES = [
     ("Refunds fail with Cielo", "", {"payment", "third_party_api"}, {"PCI-DSS"}),
     ("Fix path traverse in the export endpoint", "", {"authorization"}, set()),
     ("How do I delete my Acme account?", "I tried Settings and every other option.", {"personal_data"}, {"GDPR"}),
+    ("Recurring donations stop after the first month", "", {"payment"}, {"PCI-DSS"}),
+    (
+        "Support fiscalisation for Italian receipts",
+        "Every sale must go through the fiscal printer before the receipt is handed out.",
+        {"financial_records"},
+        {"SOX"},
+    ),
     (
         "Unsubscribing from the weekly digest does not stick",
         "People keep getting the mail after they clicked the link.",
