@@ -448,6 +448,7 @@ POSITIVES = [
     ("Fix path traverse in the export endpoint", "", {"authorization"}, set()),
     ("How do I delete my Acme account?", "I tried Settings and every other option.", {"personal_data"}, {"GDPR"}),
     ("Recurring donations stop after the first month", "", {"payment"}, {"PCI-DSS"}),
+    ("Generate a random JWT secret on first start", "", {"authentication", "cryptography"}, set()),
     (
         "Support fiscalisation for Italian receipts",
         "Every sale must go through the fiscal printer before the receipt is handed out.",
