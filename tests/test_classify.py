@@ -449,6 +449,7 @@ POSITIVES = [
     ("How do I delete my Acme account?", "I tried Settings and every other option.", {"personal_data"}, {"GDPR"}),
     ("Recurring donations stop after the first month", "", {"payment"}, {"PCI-DSS"}),
     ("Generate a random JWT secret on first start", "", {"authentication", "cryptography"}, set()),
+    ("Debug mode writes the token to the log", "", {"authentication", "logging_audit"}, set()),
     (
         "Support fiscalisation for Italian receipts",
         "Every sale must go through the fiscal printer before the receipt is handed out.",
