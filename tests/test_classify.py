@@ -450,6 +450,8 @@ POSITIVES = [
     ("Recurring donations stop after the first month", "", {"payment"}, {"PCI-DSS"}),
     ("Generate a random JWT secret on first start", "", {"authentication", "cryptography"}, set()),
     ("Debug mode writes the token to the log", "", {"authentication", "logging_audit"}, set()),
+    ("Write Firestore security rules", "", {"authorization", "database"}, set()),
+    ("Enable RLS on the claims table", "", {"authorization"}, set()),
     (
         "Support fiscalisation for Italian receipts",
         "Every sale must go through the fiscal printer before the receipt is handed out.",
