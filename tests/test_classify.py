@@ -36,6 +36,7 @@ TRAPS = [
     ("chore: add FUNDING.yml", "Adds a GitHub Sponsors button that links to our Open Collective ledger."),
     ("Add a FUNDING.yml", "The Sponsor button takes people straight to the payment page on Open Collective."),
     ("Cannot delete my comment", "The delete button on my own comment does nothing."),
+    ("Cookie consent banner has low contrast on mobile", "Lighthouse flags the banner's links."),
     ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
     ("Design tokens: rename spacing token", "Rename the spacing-lg design token in the theme package."),
     ("Kanban card is cut off in narrow columns", "The card component overflows its grid column."),
