@@ -452,6 +452,7 @@ POSITIVES = [
     ("Generate a random JWT secret on first start", "", {"authentication", "cryptography"}, set()),
     ("Debug mode writes the token to the log", "", {"authentication", "logging_audit"}, set()),
     ("Write Firestore security rules", "", {"authorization", "database"}, set()),
+    ("Stop sending page titles to Google Analytics, for privacy", "", {"personal_data"}, {"GDPR"}),
     ("Enable RLS on the claims table", "", {"authorization"}, set()),
     (
         "Support fiscalisation for Italian receipts",
