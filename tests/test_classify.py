@@ -38,6 +38,7 @@ TRAPS = [
     ("Cannot delete my comment", "The delete button on my own comment does nothing."),
     ("Cookie consent banner has low contrast on mobile", "Lighthouse flags the banner's links."),
     ("Revert the blog post back to draft", "The editor lost the publish date."),
+    ("Watch face not reading from Nightscout", "The data source URL returns nothing since the update."),
     ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
     ("Design tokens: rename spacing token", "Rename the spacing-lg design token in the theme package."),
     ("Kanban card is cut off in narrow columns", "The card component overflows its grid column."),
