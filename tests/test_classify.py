@@ -455,7 +455,7 @@ POSITIVES = [
     ("Generate a random JWT secret on first start", "", {"authentication", "cryptography"}, set()),
     ("Debug mode writes the token to the log", "", {"authentication", "logging_audit"}, set()),
     ("Write Firestore security rules", "", {"authorization", "database"}, set()),
-    ("Upload glucose readings to Dexcom Clarity", "", {"health_data", "third_party_api"}, {"HIPAA"}),
+    ("Integrate with Dexcom Clarity", "", {"health_data", "third_party_api"}, {"HIPAA"}),
     ("Stop sending page titles to Google Analytics, for privacy", "", {"personal_data"}, {"GDPR"}),
     ("Enable RLS on the claims table", "", {"authorization"}, set()),
     (
