@@ -435,6 +435,9 @@ POSITIVES = [
     ),
     ("Add a 'request your data' link to the account settings", "", {"personal_data"}, {"GDPR"}),
     ("Members can ask for personal data deletion", "", {"personal_data"}, {"GDPR"}),
+    ("Let users delete their own account", "", {"personal_data"}, {"GDPR"}),
+    ("Add a personal data exporter for the plugin's tables", "", {"personal_data"}, {"GDPR"}),
+    ("Members want their data deleted when they leave", "", {"personal_data"}, {"GDPR"}),
     (
         "Password hashes leak with the user data",
         "Request user data from the user controller and the password fields are part of the response.",
