@@ -37,6 +37,7 @@ TRAPS = [
     ("Add a FUNDING.yml", "The Sponsor button takes people straight to the payment page on Open Collective."),
     ("Cannot delete my comment", "The delete button on my own comment does nothing."),
     ("Cookie consent banner has low contrast on mobile", "Lighthouse flags the banner's links."),
+    ("Add the HIPAA question to the FAQ", "People keep asking whether the hosted plan covers HIPAA."),
     ("Revert the blog post back to draft", "The editor lost the publish date."),
     ("Watch face not reading from Nightscout", "The data source URL returns nothing since the update."),
     ("Lexer emits an empty token at end of input", "The tokenizer yields a zero-length token after the last newline."),
