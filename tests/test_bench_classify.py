@@ -19,9 +19,7 @@ TICKETS = [
 
 
 def run_bench(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=120, check=False
-    )
+    return subprocess.run([sys.executable, str(BENCH), *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_input_is_read_again_until_the_count_and_bad_lines_are_skipped(tmp_path: Path) -> None:
