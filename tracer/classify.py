@@ -472,16 +472,14 @@ class Classifier:
     def _dampening(self, fields: Sequence[_Field], ticket: _TicketText, project: str) -> float:
         damp_words = self.damp_words
         damp_fields = self.damp_fields
-        name = project.rsplit("/", 1)[-1] if self.damp_prefixes else ""
-        if not name.startswith(self.damp_prefixes):  # (an empty tuple: never)
-            for item in fields:
-                if item.kind in damp_fields and item.prepared.overlaps(damp_words):
-                    break
-            else:
-                return 1.0  # no dampener can apply: none of their words is in their fields
+        name = project.rsplit("/", 1)[-1]  # the repository; startswith(()) is False
+        if not name.startswith(self.damp_prefixes) and not any(
+            item.kind in damp_fields and item.prepared.overlaps(damp_words) for item in fields
+        ):
+            return 1.0  # no dampener can apply: neither its name prefixes nor its words are there
         factor = 1.0
         for damp in self.dampeners:
-            applies = bool(damp.name_prefixes) and name.startswith(damp.name_prefixes)
+            applies = name.startswith(damp.name_prefixes)
             if not applies and damp.words is not None:
                 applies = any(item.kind in damp.fields and damp.words.in_field(item.prepared) for item in fields)
             if applies and (damp.unless is None or not ticket.has(damp.unless)):

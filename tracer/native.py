@@ -185,6 +185,3 @@ def _module_file(source: Path, module: str) -> list[str]:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-
