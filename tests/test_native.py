@@ -26,12 +26,15 @@ def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
     for module in native.MODULES:
         (source / f"{module}.py").write_text(f"# {module}\n", encoding="utf-8")
         (built / "tracer" / f"{module}{SUFFIX}").write_bytes(b"")
+    for module in native.C_MODULES:
+        (source / f"{module}.c").write_text(f"/* {module} */\n", encoding="utf-8")
+        (built / "tracer" / f"{module}{SUFFIX}").write_bytes(b"")
     # The compiled modules' own imports count too, however they are written.
     (source / "lexicon.py").write_text("from tracer import yamlsafe\nfrom tracer.errors import ConfigError\n", "utf-8")
     (source / "yamlsafe.py").write_text("import tracer.model\n", encoding="utf-8")
     (source / "errors.py").write_text("class ConfigError(Exception): ...\n", encoding="utf-8")
     (source / "model.py").write_text("# records\n", encoding="utf-8")
-    digests = {name: native._digest(source / name) for name in native._imported_sources(source)}
+    digests = {name: native._digest(source / name) for name in native._sources(source)}
     manifest = {"python": SUFFIX, "modules": list(native.MODULES), "sources": digests}
     (built / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return built, source
@@ -43,6 +46,10 @@ def test_a_build_is_current_only_for_the_sources_and_python_it_was_made_from(tmp
 
     (source / "lexicon.py").write_text("# lexicon, edited\n", encoding="utf-8")
     assert not native.current(built, source)  # an edited module runs as Python, never stale
+
+    built, source = _fake_build(tmp_path / "c")
+    (source / "_scan.c").write_text("/* the C scanner, edited */\n", encoding="utf-8")
+    assert not native.current(built, source)
 
     built, source = _fake_build(tmp_path / "imports")
     assert {"yamlsafe.py", "errors.py", "model.py"} <= native._imported_sources(source)

@@ -6,10 +6,11 @@ generated for the last word of every form, across spaces, hyphens, underscores a
 camelCase (`forgotPassword` is the two words "forgot password").
 
 Speed comes from doing almost nothing per word in Python. In plain ASCII (nearly every
-ticket) one pass of an Aho-Corasick automaton (pyahocorasick, in C) over the lowercase text,
-punctuation as spaces, finds every word that is a term by itself and every place where the
-first words of a phrase (up to three) stand side by side; the longest phrase at such a place
-is read with one trie-shaped regex. Other text has its words split with C-level str methods and
+ticket) one pass over the lowercase text, punctuation as spaces, finds every word that is a
+term by itself and every place where the first words of a phrase (up to three) stand side by
+side: tracer/_scan.c, one hash look-up per word, where `make native` built it; else an
+Aho-Corasick automaton (pyahocorasick) walked character by character. The longest phrase at
+such a place is read with one trie-shaped regex. Other text has its words split with C-level str methods and
 intersected with the words that start a term. Context words (senses, dampeners) are sets,
 and their phrases one regex search.
 """
@@ -17,6 +18,7 @@ and their phrases one regex search.
 from __future__ import annotations
 
 import functools
+import importlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +35,17 @@ from tracer.catalog import CATALOG_PATH
 from tracer.errors import ConfigError
 from tracer.model import FRAMEWORKS, INDICATORS
 from tracer.textnorm import REGION_KINDS
+
+
+def _native_scan() -> Any:
+    """tracer/_scan.c, on the package path only with a current native build (tracer/native.py)."""
+    try:
+        return importlib.import_module("tracer._scan")
+    except ImportError:
+        return None
+
+
+_scan = _native_scan()  # None: the pure-Python path, the reference the C one is tested against
 
 FIELDS: tuple[str, ...] = ("title", "labels", "components", "description")
 
@@ -354,6 +367,17 @@ class FieldWords:
 
     def __init__(self, view: str) -> None:
         self.view = view
+        self._tokens: list[str] | None = None
+        self._joined: str | None = None
+        self._words: set[str] | None = None
+        self._looked = False
+        # What follows, in one pass in C for plain ASCII (_scan.c; None for other text).
+        prepared = _scan.prepare(view, _SCAN_BYTES) if _scan is not None else None
+        if prepared is not None:
+            self.low, self.spaced, camel = prepared
+            self.runs = True
+            self.camel = _camel_identifiers(view, True) if camel else ()
+            return
         self.low = low = lower_view(view)  # lowercase, same length as view
         # The words are exactly the runs of letters and digits (plain ASCII, but for dashes,
         # quotes and spaces): the matcher then needs neither a set of them nor a look at any
@@ -365,10 +389,6 @@ class FieldWords:
         # space either side, so that " word " is a whole word wherever it is found.
         self.spaced = f" {spaced.decode('ascii')} " if self.runs else ""
         self.camel = _camel_identifiers(view, self.runs)  # each camelCase word and where it stands
-        self._tokens: list[str] | None = None
-        self._joined: str | None = None
-        self._words: set[str] | None = None
-        self._looked = False
 
     @property
     def tokens(self) -> list[str]:
@@ -598,7 +618,9 @@ class Matcher:
                 ordered=tuple(sorted(later, key=lambda rest: (-len(rest), rest))),
             )
         self._first_words = frozenset(self._entries)
-        self._automaton = _automaton(self._entries)
+        self._by_index = tuple(self._entries.values())  # the entries, as _scan.c numbers them
+        self._words_table = _word_table(self._entries) if _scan is not None else None
+        self._automaton: Any = _automaton(self._entries) if self._words_table is None else None
         # camelCase word -> its matches: a vocabulary (identifiers recur), not the text
         self._camel_hits: dict[CamelWord, tuple[RawMatch, ...]] = {}
 
@@ -661,6 +683,8 @@ class Matcher:
         there; elsewhere a word is its single-word terms, as in `_at`. True when no match can
         hide or repeat another: each is a single word, and the terms of one word differ.
         """
+        if self._words_table is not None:
+            return self._scan_walked(field, found)
         singles: list[tuple[int, int, _Entry]] = []
         pairs: dict[int, tuple[_Entry, int]] = {}
         for last, (back, entry, size, pair) in self._automaton.iter(field.spaced):
@@ -682,6 +706,24 @@ class Matcher:
                 apart = _at(found, entry, False, view, low, start, end) and apart
         for start, (entry, size) in pairs.items():
             apart = _at(found, entry, True, view, low, start, start + size) and apart
+        return apart
+
+    def _scan_walked(self, field: FieldWords, found: list[RawMatch]) -> bool:
+        """`_scan_spaced` by _scan.c: the same words and phrase places, in order, each once."""
+        hits: list[tuple[int, int, int, bool]] = _scan.walk(self._words_table, field.spaced)
+        if not hits:
+            return True
+        view, low = field.view, field.low
+        entries = self._by_index
+        apart = True
+        for start, end, index, phrase in hits:
+            entry = entries[index]
+            if phrase:
+                apart = _at(found, entry, True, view, low, start, end) and apart
+            elif entry.only >= 0:
+                found.append((start, start - end, entry.only, end))
+            else:
+                apart = _at(found, entry, False, view, low, start, end) and apart
         return apart
 
     def _camel(self, identifiers: Sequence[Camel], found: list[RawMatch]) -> None:
@@ -736,6 +778,30 @@ def _automaton(entries: Mapping[str, _Entry]) -> Any:
                 automaton.add_word(key, (len(key) - 1, entry, len(word), True))
     automaton.make_automaton()
     return automaton
+
+
+# What a key of _scan.c's WordTable says (_scan.c has the same values).
+_SINGLE, _FIRST, _PAIR, _MORE, _TRIPLE = 1, 2, 4, 8, 16
+
+
+def _word_table(entries: Mapping[str, _Entry]) -> Any:
+    """_scan.c's table for `Matcher._scan_walked`: each word that starts a term, with its
+    entry's number; and for each phrase its first two words and, when it has more, its first
+    three (one space apart). A phrase can match nowhere else. Words outside ASCII are left
+    out: they are never in a text `_scan_spaced` reads."""
+    keys: dict[str, list[int]] = {}
+    for index, (word, entry) in enumerate(entries.items()):
+        if not word.isascii():
+            continue
+        keys[word] = [index, (0 if entry.bare else _SINGLE) | (_FIRST if entry.rests else 0)]
+        for rest in entry.rests:
+            pair = f"{word} {rest[0]}"
+            if not pair.isascii():
+                continue
+            keys.setdefault(pair, [-1, 0])[1] |= _PAIR if len(rest) == 1 else _MORE
+            if len(rest) > 1 and rest[1].isascii():
+                keys.setdefault(f"{pair} {rest[1]}", [-1, 0])[1] |= _TRIPLE
+    return _scan.WordTable([(key, index, flags) for key, (index, flags) in keys.items()])
 
 
 def _occurrences(

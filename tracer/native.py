@@ -1,7 +1,8 @@
 """The classifier's per-ticket path compiled to C with mypyc, used only where the build is current.
 
 `build()` (`make native`, which `make test` and `make bench` run) compiles `MODULES` from this
-checkout into build/native/, with a manifest of every source the compiled code was built
+checkout, and the C extensions `C_MODULES` (the matcher's scanner, tracer/_scan.c), into
+build/native/, with a manifest of every source the compiled code was built
 from and its SHA-256. On import, the package (tracer/__init__.py) looks there first only
 when the manifest matches the sources byte for byte and the running Python: an edited
 module runs as plain Python until the next build, never as a stale one. VIBEWARD_NATIVE=0
@@ -27,6 +28,8 @@ from typing import Any
 # The modules a ticket goes through, in import order. Not tracer.model: its dataclasses are
 # shared with every other module, and its __init__ trick (model.py) needs a __dict__.
 MODULES = ("textnorm", "lexicon", "frameworks", "risk", "classify")
+# Extensions written in C, by module name: the matcher's per-character work (tracer/_scan.c).
+C_MODULES = ("_scan",)
 ENV_SWITCH = "VIBEWARD_NATIVE"
 _SOURCE = Path(__file__).resolve().parent
 NATIVE_DIR = _SOURCE.parent / "build" / "native"
@@ -70,7 +73,7 @@ def current(native_dir: Path, source: Path) -> bool:
                 return False
         except OSError:
             return False
-    return all((native_dir / "tracer" / f"{module}{_SUFFIX}").is_file() for module in MODULES)
+    return all((native_dir / "tracer" / f"{module}{_SUFFIX}").is_file() for module in MODULES + C_MODULES)
 
 
 def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
@@ -84,7 +87,7 @@ def build(native_dir: Path = NATIVE_DIR, source: Path = _SOURCE) -> int:
         print("vibeward: no C compiler found (CC or Python's own); the classifier runs as plain Python")
         return 0
     started = time.perf_counter()
-    digests = {name: _digest(source / name) for name in sorted(_imported_sources(source))}
+    digests = {name: _digest(source / name) for name in sorted(_sources(source))}
     work = native_dir.parent / "native-work"
     work.mkdir(parents=True, exist_ok=True)
     (native_dir / _MANIFEST).unlink(missing_ok=True)  # no manifest while the build is half done
@@ -106,7 +109,7 @@ def _compile(root: Path, native_dir: Path, work: Path, log: Path) -> BaseExcepti
     """Run mypyc and the C compiler, their output to `log`; the error, if any."""
     try:
         from mypyc.build import mypycify  # development dependencies: only the build needs them
-        from setuptools import Distribution
+        from setuptools import Distribution, Extension
     except ImportError as error:
         log.write_text(f"the native build needs mypy and setuptools (pip install -e '.[dev]'): {error}\n", "utf-8")
         return error
@@ -118,6 +121,7 @@ def _compile(root: Path, native_dir: Path, work: Path, log: Path) -> BaseExcepti
             os.chdir(root)  # mypyc reads the project's mypy settings from pyproject.toml here
             paths = [str(Path("tracer") / f"{module}.py") for module in MODULES]
             extensions = mypycify(paths, opt_level="3", target_dir=str(work / "c"), group_name=_GROUP)
+            extensions += [Extension(f"tracer.{module}", [f"tracer/{module}.c"]) for module in C_MODULES]
             dist = Distribution({"name": "vibeward-native", "ext_modules": extensions})
             command: Any = dist.get_command_obj("build_ext")
             command.build_lib = str(native_dir)
@@ -144,6 +148,11 @@ def _compiler() -> str | None:
 
     command = shlex.split(os.environ.get("CC") or str(sysconfig.get_config_var("CC") or "cc"))
     return shutil.which(command[0]) if command else None
+
+
+def _sources(source: Path) -> set[str]:
+    """Every file the build is made from, relative to the package."""
+    return _imported_sources(source) | {f"{module}.c" for module in C_MODULES}
 
 
 def _imported_sources(source: Path) -> set[str]:

@@ -1,0 +1,139 @@
+"""tracer/_scan.c against the pure-Python code it stands in for (tracer/lexicon.py).
+
+The C scanner is used only with a current native build; the Python path (FieldWords' own
+preparation, the Aho-Corasick automaton) stays the reference. Text here is made of the
+lexicon's own words and phrases, separated as tickets separate them, so that phrases
+start, half start and run on at every gap size.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracer import config, lexicon
+from tracer.classify import build_classifier
+from tracer.lexicon import FieldWords, Matcher, RawMatch
+
+
+def _require_scan() -> None:
+    if lexicon._scan is None:
+        # `make test` builds first (CI runs it): there a missing build is a failure, not a skip.
+        if os.environ.get("CI"):
+            pytest.fail("no current native build in CI: `make native` should have made one")
+        pytest.skip("no current native build (`make native`)")
+
+
+@pytest.fixture(scope="module")
+def scanners() -> Iterator[tuple[Matcher, Matcher]]:
+    """The classifier's matcher with the C walk, and a copy that walks the automaton."""
+    _require_scan()
+    walked = build_classifier(config.load(None)).matcher
+    automaton = build_classifier(config.load(None)).matcher
+    automaton._words_table = None
+    automaton._automaton = lexicon._automaton(automaton._entries)
+    yield walked, automaton
+
+
+def _vocabulary() -> list[str]:
+    matcher = build_classifier(config.load(None)).matcher
+    words: set[str] = set()
+    for word, entry in matcher._entries.items():
+        words.add(word)
+        for rest in entry.rests:
+            words.update(rest)
+    # and words that are in no term, in a ticket's spellings
+    return [*sorted(words), "the", "a", "to", "Stripe", "forgotPassword", "PHI", "x1", "2FA", "ok"]
+
+
+_WORDS = _vocabulary()
+_GAPS = [" ", "  ", "   ", "    ", "     ", "-", ". ", ", ", "_", "/", "\n", " - ", "'", "\t", "(", "):", "\x1c"]
+
+
+@st.composite
+def ticket_text(draw: st.DrawFn) -> str:
+    words = draw(st.lists(st.sampled_from(_WORDS), min_size=0, max_size=30))
+    text = draw(st.sampled_from(["", " ", "("]))
+    for word in words:
+        case = draw(st.sampled_from([str.lower, str.upper, str.title, str]))
+        text += case(word) + draw(st.sampled_from(_GAPS))
+    return text
+
+
+def _scan_spaced(matcher: Matcher, field: FieldWords) -> tuple[list[RawMatch], bool]:
+    found: list[RawMatch] = []
+    apart = matcher._scan_spaced(field, found)
+    return sorted(found), apart
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=ticket_text())
+def test_the_c_walk_finds_what_the_automaton_finds(scanners: tuple[Matcher, Matcher], text: str) -> None:
+    walked, automaton = scanners
+    field = FieldWords(text)
+    assert field.runs
+    assert _scan_spaced(walked, field) == _scan_spaced(automaton, field)
+    assert walked.scan(field) == automaton.scan(field)
+
+
+def test_the_c_walk_on_phrases_and_their_gaps(scanners: tuple[Matcher, Matcher]) -> None:
+    walked, automaton = scanners
+    texts = [
+        "Card numbers are written to the application log in full.",
+        "card    numbers, card     numbers, card-number",
+        "the lab results of the patient chart are shown to a journal entry approver",
+        "written to the",  # a phrase's first words at the very end
+        "right to erasure; right  to   be    forgotten",
+        "",
+        " ",
+    ]
+    for text in texts:
+        field = FieldWords(text)
+        result = _scan_spaced(walked, field)
+        assert result == _scan_spaced(automaton, field), text
+    # and a phrase really is found through it (the walk is not empty by accident)
+    field = FieldWords("Card numbers are written to the application log in full.")
+    terms = {walked.terms[term].id for _, _, term, _ in walked.scan(field)}
+    assert len(terms) >= 2
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(
+        ticket_text(),
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=80),
+        st.text(max_size=40),  # not ASCII: the C preparation declines, Python prepares
+    )
+)
+def test_the_c_preparation_is_the_python_one(text: str) -> None:
+    _require_scan()
+    prepared = FieldWords(text)
+    saved = lexicon._scan
+    lexicon._scan = None
+    try:
+        reference = FieldWords(text)
+    finally:
+        lexicon._scan = saved
+    assert (prepared.low, prepared.spaced, prepared.runs, prepared.camel) == (
+        reference.low,
+        reference.spaced,
+        reference.runs,
+        reference.camel,
+    )
+    assert prepared.tokens == reference.tokens
+
+
+def test_a_word_table_refuses_what_it_cannot_hold() -> None:
+    _require_scan()
+    with pytest.raises(TypeError):
+        lexicon._scan.WordTable([("pätient", 0, 1)])
+    with pytest.raises(ValueError, match="given twice"):
+        lexicon._scan.WordTable([("card", 0, 1), ("card", 1, 1)])
+    table = lexicon._scan.WordTable([("card", 7, 1)])
+    assert lexicon._scan.walk(table, " my card ") == [(3, 7, 7, False)]  # "my card": view offsets
+    with pytest.raises(ValueError):
+        lexicon._scan.walk(table, " pätient ")

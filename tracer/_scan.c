@@ -1,0 +1,292 @@
+/* The matcher's per-character work in C (tracer/lexicon.py), built by `make native`.
+ *
+ * prepare(view, scan_bytes): a plain-ASCII field's lowercase view, its `spaced` copy (every
+ *   byte through `scan_bytes`, padded with a space either end) and whether it holds a
+ *   camelCase pair, in one pass; None when the view is not ASCII or a byte maps to NUL.
+ * WordTable(items) and walk(table, spaced): the words of `spaced` that start a term, with
+ *   whether a phrase may start there (its next one or two words are a phrase's), found by
+ *   one hash look-up per word where the pure-Python path walks an Aho-Corasick automaton
+ *   character by character.
+ *
+ * Both stand in for Python code that stays the reference (FieldWords and
+ * Matcher._scan_spaced): tests compare them on generated text and whole classifications.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* What a key says (the flags of WordTable's items; tracer/lexicon.py has the same values). */
+#define SINGLE 1 /* a word that is a term, or an acronym, by itself */
+#define FIRST 2  /* a word that starts phrases */
+#define PAIR 4   /* "first second": a phrase's first two words, the whole of one */
+#define MORE 8   /* "first second": the first two words of a longer phrase */
+#define TRIPLE 16 /* "first second third": the first three words of a phrase */
+
+#define MAX_GAP 4 /* the most separators between two words of a phrase (lexicon.SEPARATOR) */
+
+typedef struct {
+    uint64_t hash;
+    Py_ssize_t offset; /* of the key in the table's blob */
+    Py_ssize_t length; /* 0: an empty slot */
+    long entry;
+    long flags;
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    size_t mask;
+    char *blob;
+    Py_ssize_t longest;
+} WordTable;
+
+static uint64_t hash_bytes(const char *text, Py_ssize_t length) {
+    uint64_t hash = 1469598103934665603ULL; /* FNV-1a */
+    for (Py_ssize_t i = 0; i < length; i++) {
+        hash ^= (unsigned char)text[i];
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
+
+static const Slot *find(const WordTable *table, const char *text, Py_ssize_t length) {
+    if (length > table->longest)
+        return NULL;
+    uint64_t hash = hash_bytes(text, length);
+    for (size_t at = (size_t)hash & table->mask;; at = (at + 1) & table->mask) {
+        const Slot *slot = &table->slots[at];
+        if (slot->length == 0)
+            return NULL;
+        if (slot->hash == hash && slot->length == length && memcmp(table->blob + slot->offset, text, length) == 0)
+            return slot;
+    }
+}
+
+static void table_dealloc(WordTable *self) {
+    PyMem_Free(self->slots);
+    PyMem_Free(self->blob);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* WordTable([(key, entry, flags), ...]): keys are ASCII and distinct. */
+static int table_init(WordTable *self, PyObject *args, PyObject *kwargs) {
+    PyObject *items;
+    if (!PyArg_ParseTuple(args, "O!:WordTable", &PyList_Type, &items))
+        return -1;
+    Py_ssize_t count = PyList_GET_SIZE(items), total = 0, longest = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3 || !PyUnicode_Check(PyTuple_GET_ITEM(item, 0)) ||
+            !PyUnicode_IS_ASCII(PyTuple_GET_ITEM(item, 0)) || PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(item, 0)) == 0) {
+            PyErr_SetString(PyExc_TypeError, "WordTable items are (non-empty ASCII key, entry, flags)");
+            return -1;
+        }
+        total += PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(item, 0));
+        if (PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(item, 0)) > longest)
+            longest = PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(item, 0));
+    }
+    size_t size = 16;
+    while (size < (size_t)count * 2 + 1) /* at most half full */
+        size *= 2;
+    PyMem_Free(self->slots);
+    PyMem_Free(self->blob);
+    self->slots = PyMem_Calloc(size, sizeof(Slot));
+    self->blob = PyMem_Malloc(total ? total : 1);
+    if (self->slots == NULL || self->blob == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->mask = size - 1;
+    self->longest = longest;
+    Py_ssize_t offset = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        PyObject *key = PyTuple_GET_ITEM(item, 0);
+        long entry = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+        long flags = PyLong_AsLong(PyTuple_GET_ITEM(item, 2));
+        if (PyErr_Occurred())
+            return -1;
+        Py_ssize_t length = PyUnicode_GET_LENGTH(key);
+        const char *text = (const char *)PyUnicode_1BYTE_DATA(key);
+        if (find(self, text, length) != NULL) {
+            PyErr_Format(PyExc_ValueError, "WordTable key %R given twice", key);
+            return -1;
+        }
+        memcpy(self->blob + offset, text, length);
+        uint64_t hash = hash_bytes(text, length);
+        size_t at = (size_t)hash & self->mask;
+        while (self->slots[at].length != 0)
+            at = (at + 1) & self->mask;
+        self->slots[at] = (Slot){hash, offset, length, entry, flags};
+        offset += length;
+    }
+    return 0;
+}
+
+static PyTypeObject WordTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "tracer._scan.WordTable",
+    .tp_basicsize = sizeof(WordTable),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Words and word sequences of a lexicon, by hash: WordTable([(key, entry, flags), ...]).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)table_init,
+    .tp_dealloc = (destructor)table_dealloc,
+};
+
+/* The word of `text` (spaces between words) that starts at or after `at`: its start and
+ * end, or start == length when there is none. */
+static void next_word(const char *text, Py_ssize_t length, Py_ssize_t at, Py_ssize_t *start, Py_ssize_t *end) {
+    while (at < length && text[at] == ' ')
+        at++;
+    *start = at;
+    while (at < length && text[at] != ' ')
+        at++;
+    *end = at;
+}
+
+/* Whether a phrase may start with the word text[start:end], followed by the words after it. */
+static int phrase_may_start(const WordTable *table, const char *text, Py_ssize_t length, Py_ssize_t start,
+                            Py_ssize_t end) {
+    char key[256];
+    Py_ssize_t second, second_end, third, third_end;
+    next_word(text, length, end, &second, &second_end);
+    if (second == length || second - end > MAX_GAP)
+        return 0;
+    Py_ssize_t first_size = end - start, second_size = second_end - second;
+    if (first_size + 1 + second_size > table->longest)
+        return 0;
+    memcpy(key, text + start, first_size);
+    key[first_size] = ' ';
+    memcpy(key + first_size + 1, text + second, second_size);
+    const Slot *pair = find(table, key, first_size + 1 + second_size);
+    if (pair == NULL)
+        return 0;
+    if (pair->flags & PAIR)
+        return 1;
+    if (!(pair->flags & MORE))
+        return 0;
+    next_word(text, length, second_end, &third, &third_end);
+    if (third == length || third - second_end > MAX_GAP)
+        return 0;
+    Py_ssize_t size = first_size + 1 + second_size, third_size = third_end - third;
+    if (size + 1 + third_size > table->longest)
+        return 0;
+    key[size] = ' ';
+    memcpy(key + size + 1, text + third, third_size);
+    const Slot *triple = find(table, key, size + 1 + third_size);
+    return triple != NULL && (triple->flags & TRIPLE);
+}
+
+/* walk(table, spaced) -> [(start, end, entry, phrase), ...]: each word of `spaced` that is a
+ * term by itself or may start a phrase, in order, with offsets into the view (spaced is the
+ * view one character ahead). */
+static PyObject *walk(PyObject *module, PyObject *args) {
+    PyObject *table_object, *spaced;
+    if (!PyArg_ParseTuple(args, "O!U:walk", &WordTableType, &table_object, &spaced))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(spaced)) {
+        PyErr_SetString(PyExc_ValueError, "walk() reads an ASCII text");
+        return NULL;
+    }
+    const WordTable *table = (const WordTable *)table_object;
+    const char *text = (const char *)PyUnicode_1BYTE_DATA(spaced);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(spaced);
+    PyObject *hits = PyList_New(0);
+    if (hits == NULL)
+        return NULL;
+    Py_ssize_t start, end = 0;
+    for (;;) {
+        next_word(text, length, end, &start, &end);
+        if (start == length)
+            break;
+        const Slot *slot = find(table, text + start, end - start);
+        if (slot == NULL || !(slot->flags & (SINGLE | FIRST)))
+            continue;
+        int phrase = (slot->flags & FIRST) && phrase_may_start(table, text, length, start, end);
+        if (!phrase && !(slot->flags & SINGLE))
+            continue;
+        PyObject *hit = Py_BuildValue("(nnlO)", start - 1, end - 1, slot->entry, phrase ? Py_True : Py_False);
+        if (hit == NULL || PyList_Append(hits, hit) < 0) {
+            Py_XDECREF(hit);
+            Py_DECREF(hits);
+            return NULL;
+        }
+        Py_DECREF(hit);
+    }
+    return hits;
+}
+
+/* prepare(view, scan_bytes) -> (low, spaced, camel) | None */
+static PyObject *prepare(PyObject *module, PyObject *args) {
+    PyObject *view;
+    Py_buffer table;
+    if (!PyArg_ParseTuple(args, "Uy*:prepare", &view, &table))
+        return NULL;
+    if (table.len != 256) {
+        PyBuffer_Release(&table);
+        PyErr_SetString(PyExc_ValueError, "prepare() needs a 256-byte table");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(view)) {
+        PyBuffer_Release(&table);
+        Py_RETURN_NONE;
+    }
+    const unsigned char *map = table.buf;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(view);
+    const unsigned char *text = PyUnicode_1BYTE_DATA(view);
+    PyObject *low = PyUnicode_New(length, 127);
+    PyObject *spaced = PyUnicode_New(length + 2, 127);
+    if (low == NULL || spaced == NULL) {
+        Py_XDECREF(low);
+        Py_XDECREF(spaced);
+        PyBuffer_Release(&table);
+        return NULL;
+    }
+    unsigned char *lowered = PyUnicode_1BYTE_DATA(low), *out = PyUnicode_1BYTE_DATA(spaced);
+    int camel = 0, lower_before = 0;
+    out[0] = ' ';
+    for (Py_ssize_t i = 0; i < length; i++) {
+        unsigned char c = text[i];
+        int upper = c >= 'A' && c <= 'Z';
+        camel |= lower_before && upper; /* a lowercase letter or digit, then a capital */
+        lower_before = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        unsigned char l = upper ? c + 32 : c;
+        lowered[i] = l;
+        if ((out[i + 1] = map[l]) == 0) { /* not runs of letters and digits: the Python path */
+            Py_DECREF(low);
+            Py_DECREF(spaced);
+            PyBuffer_Release(&table);
+            Py_RETURN_NONE;
+        }
+    }
+    out[length + 1] = ' ';
+    PyBuffer_Release(&table);
+    PyObject *result = PyTuple_Pack(3, low, spaced, camel ? Py_True : Py_False);
+    Py_DECREF(low);
+    Py_DECREF(spaced);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"walk", walk, METH_VARARGS, "The words of a spaced text that start a term: [(start, end, entry, phrase)]."},
+    {"prepare", prepare, METH_VARARGS, "An ASCII view's lowercase copy, spaced copy and camelCase hint, or None."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "tracer._scan", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__scan(void) {
+    if (PyType_Ready(&WordTableType) < 0)
+        return NULL;
+    PyObject *created = PyModule_Create(&module);
+    if (created == NULL)
+        return NULL;
+    Py_INCREF(&WordTableType);
+    if (PyModule_AddObject(created, "WordTable", (PyObject *)&WordTableType) < 0) {
+        Py_DECREF(&WordTableType);
+        Py_DECREF(created);
+        return NULL;
+    }
+    return created;
+}
