@@ -137,3 +137,29 @@ def test_a_word_table_refuses_what_it_cannot_hold() -> None:
     assert lexicon._scan.walk(table, " my card ") == [(3, 7, 7, False)]  # "my card": view offsets
     with pytest.raises(ValueError):
         lexicon._scan.walk(table, " pätient ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=ticket_text(),
+    asked=st.lists(st.frozensets(st.sampled_from([*_WORDS[:400], "forgot", "password", "zzz", "pätient"]))),
+)
+def test_context_words_are_found_as_splitting_finds_them(text: str, asked: list[frozenset[str]]) -> None:
+    _require_scan()
+    known = asked[: len(asked) // 2]  # the classifier's contexts; the rest are asked about too
+    vocabulary = lexicon.Vocabulary(known)
+    looked_up = FieldWords(text, vocabulary)
+    split = FieldWords(text)
+    assert looked_up.vocabulary is vocabulary and split.vocabulary is None
+    for words in asked:
+        assert looked_up.overlaps(words) == split.overlaps(words), words
+    assert vocabulary.covers(frozenset()) and not vocabulary.covers(frozenset({"not-a-context-word"}))
+
+
+def test_a_field_finds_context_words_in_camel_case_and_beside_punctuation() -> None:
+    _require_scan()
+    vocabulary = lexicon.Vocabulary([frozenset({"password", "reset", "token"})])
+    field = FieldWords("Fix forgotPassword (reset-link) for tokenizer", vocabulary)
+    assert field.overlaps(frozenset({"password"}))  # a camelCase part
+    assert field.overlaps(frozenset({"reset"}))
+    assert not field.overlaps(frozenset({"token"}))  # "tokenizer" is another word

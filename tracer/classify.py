@@ -42,8 +42,10 @@ from tracer.lexicon import (
     RawMatch,
     Sense,
     Term,
+    Vocabulary,
     Window,
     compile_context,
+    context_vocabulary,
     field_words,
     load_lexicon,
     lower_view,
@@ -203,6 +205,7 @@ class Classifier:
     damp_fields: frozenset[str]  # every field any dampener looks at
     damp_prefixes: tuple[str, ...]  # every project name prefix any dampener looks for
     quiet: Classification  # the result of every ticket that is not security-relevant
+    vocabulary: Vocabulary | None  # every context word, for fields and windows to look up (None: plain Python)
     # Prepared label and component lists by (field, values); bounded, cleared when full.
     lists: dict[tuple[str, tuple[str, ...]], _ListField] = dataclasses.field(
         default_factory=dict, compare=False, repr=False
@@ -216,7 +219,7 @@ class Classifier:
 
     def classify(self, ticket: Ticket) -> Classification:
         ticket = _well_typed(ticket)
-        fields = _fields(ticket)
+        fields = _fields(ticket, self.vocabulary)
         scan = self.matcher.scan
         scans = [(item, raws) for item in fields if (raws := scan(item.prepared))]
         for kind, values in (("labels", ticket.labels), ("components", ticket.components)):
@@ -399,7 +402,7 @@ class Classifier:
             # One joined text per list: " | " keeps a phrase from running across two values.
             parts = tuple(itertools.accumulate((len(t) + len(_LIST_JOIN) for t in texts[:-1]), initial=0))
             joined = _LIST_JOIN.join(texts)
-            words = field_words(joined)
+            words = field_words(joined, self.vocabulary)
             field = _Field(kind, joined, joined, None, False, words, parts)
             prepared = _ListField(field, self.matcher.scan(words))
             if len(joined) <= _LIST_CACHE_CHARS:
@@ -629,12 +632,12 @@ class _TicketText:
         return context.phrase_in(self._padded)
 
 
-def _fields(ticket: Ticket) -> list[_Field]:
+def _fields(ticket: Ticket, vocabulary: Vocabulary | None) -> list[_Field]:
     """Title and description (labels and components: `Classifier._list_field`)."""
     fields: list[_Field] = []
     for name, source in (("title", ticket.title), ("description", ticket.description)):
         view, norm, markup = normalize_view(source)
-        fields.append(_Field(name, source, view, norm, markup, field_words(view)))
+        fields.append(_Field(name, source, view, norm, markup, field_words(view, vocabulary)))
     return fields
 
 
@@ -746,6 +749,17 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         )
         for d in lexicon.dampeners
     )
+    damp_words = frozenset(
+        word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_keys)
+    )
+    # Every context a ticket's words are looked up for (merged sense rules are unions of these).
+    contexts = [
+        *(sense.near for senses in senses_by_term.values() for sense in senses),
+        *(sense.near for senses in senses_by_word.values() for sense in senses),
+        *near_of.values(),
+        *tag_near.values(),
+        *(context for d in dampeners for context in (d.words, d.unless)),
+    ]
     framework_rules = FrameworkRules(
         threshold=lexicon.framework_threshold,
         repeat_cap=lexicon.repeat_cap,
@@ -780,12 +794,11 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         standalone_of={
             i: frozenset(t.indicators) for i, t in enumerate(lexicon.terms) if t.indicators and not t.support
         },
-        damp_words=frozenset(
-            word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_keys)
-        ),
+        damp_words=damp_words,
         damp_fields=frozenset(name for d in dampeners for name in d.fields),
         damp_prefixes=tuple(prefix for d in dampeners for prefix in d.name_prefixes),
         quiet=Classification(False, (), (), risk_scorer.quiet),
+        vocabulary=context_vocabulary(contexts, [damp_words]),
     )
 
 

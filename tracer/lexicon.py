@@ -284,6 +284,48 @@ class Window:
         return self._joined
 
 
+class Vocabulary:
+    """Every context word of a classifier, in one table of _scan.c: a field or a window then
+    yields the few of its words that are context words (`present`), where splitting it makes a
+    string of every word. Its answers hold for the sets of words it was made from and their
+    subsets (`covers`); a field or window asked about other words splits itself."""
+
+    __slots__ = ("_all", "_covered", "_table", "_words")
+
+    def __init__(self, vocabularies: Iterable[frozenset[str]]) -> None:
+        self._all = frozenset(word for words in vocabularies for word in words)
+        # A field read through the table is plain ASCII: a word outside ASCII is never one of its words.
+        self._words = tuple(sorted(word for word in self._all if word and word.isascii()))
+        self._table = _scan.WordTable([(word, index, 0) for index, word in enumerate(self._words)])
+        self._covered: set[frozenset[str]] = set()
+
+    def covers(self, vocabulary: frozenset[str]) -> bool:
+        if vocabulary in self._covered:
+            return True
+        if not vocabulary <= self._all:
+            return False
+        if len(self._covered) < _COVERED_MAX:
+            self._covered.add(vocabulary)
+        return True
+
+    def present(self, spaced: str, start: int, end: int, start2: int = 0, end2: int = 0) -> set[str]:
+        """Its words among the words of spaced[start:end] and spaced[start2:end2]."""
+        found: set[str] = _scan.present(self._table, self._words, spaced, start, end, start2, end2)
+        return found
+
+
+_COVERED_MAX = 4096  # word sets a Vocabulary remembers as its own (a classifier has a few hundred)
+
+
+def context_vocabulary(contexts: Iterable[Context | None], more: Iterable[frozenset[str]] = ()) -> Vocabulary | None:
+    """The `Vocabulary` of these contexts (their words and phrase keys) and word sets; None
+    without _scan.c, where fields and windows split themselves."""
+    if _scan is None:
+        return None
+    sets = [words for c in contexts if c is not None for words in (c.words, c.phrase_keys)]
+    return Vocabulary([*sets, *more])
+
+
 def compile_context(phrases: Iterable[str]) -> Context | None:
     """Context words, inflected; None when there are none."""
     single: set[str] = set()
@@ -363,13 +405,16 @@ Camel = tuple[int, CamelWord]  # where a camelCase word starts in the view, and 
 class FieldWords:
     """One field prepared for matching; computed once and shared by every matcher."""
 
-    __slots__ = ("_joined", "_looked", "_tokens", "_words", "camel", "low", "runs", "spaced", "view")
+    __slots__ = (
+        "_joined", "_looked", "_present", "_tokens", "_words", "camel", "low", "runs", "spaced", "view", "vocabulary",
+    )  # fmt: skip
 
-    def __init__(self, view: str) -> None:
+    def __init__(self, view: str, vocabulary: Vocabulary | None = None) -> None:
         self.view = view
         self._tokens: list[str] | None = None
         self._joined: str | None = None
         self._words: set[str] | None = None
+        self._present: set[str] | None = None
         self._looked = False
         # What follows, in one pass in C for plain ASCII (_scan.c; None for other text).
         prepared = _scan.prepare(view, _SCAN_BYTES) if _scan is not None else None
@@ -377,6 +422,7 @@ class FieldWords:
             self.low, self.spaced, camel = prepared
             self.runs = True
             self.camel = _camel_identifiers(view, True) if camel else ()
+            self.vocabulary = vocabulary  # context words are looked up in `spaced`
             return
         self.low = low = lower_view(view)  # lowercase, same length as view
         # The words are exactly the runs of letters and digits (plain ASCII, but for dashes,
@@ -389,6 +435,7 @@ class FieldWords:
         # space either side, so that " word " is a whole word wherever it is found.
         self.spaced = f" {spaced.decode('ascii')} " if self.runs else ""
         self.camel = _camel_identifiers(view, self.runs)  # each camelCase word and where it stands
+        self.vocabulary = vocabulary if self.runs else None
 
     @property
     def tokens(self) -> list[str]:
@@ -409,8 +456,17 @@ class FieldWords:
         """Whether any of its words is in `vocabulary`.
 
         The first look goes through the words in order (no set needed, most fields get one
-        look); later looks build the set once, so that many looks stay linear.
+        look); later looks build the set once, so that many looks stay linear. Context words
+        (`Vocabulary`) need neither: the few of them in the field are found in `spaced`.
         """
+        known = self.vocabulary
+        if known is not None and known.covers(vocabulary):
+            present = self._present
+            if present is None:
+                present = self._present = known.present(self.spaced, 0, len(self.spaced))
+                for _, camel in self.camel:  # `words` has the parts of a camelCase word too
+                    present.update(camel.lowered)
+            return not vocabulary.isdisjoint(present)
         if self._words is None and not self.camel and not self._looked:
             self._looked = True
             return not vocabulary.isdisjoint(self.tokens)
@@ -442,8 +498,8 @@ def _ascii_apart_from_separators(low: str) -> str | None:
     return "".join(parts)
 
 
-def field_words(view: str) -> FieldWords:
-    return FieldWords(view)
+def field_words(view: str, vocabulary: Vocabulary | None = None) -> FieldWords:
+    return FieldWords(view, vocabulary)
 
 
 def split_words(text: str) -> list[str]:
@@ -804,9 +860,7 @@ def _word_table(entries: Mapping[str, _Entry]) -> Any:
     return _scan.WordTable([(key, index, flags) for key, (index, flags) in keys.items()])
 
 
-def _occurrences(
-    found: list[RawMatch], word: str, entry: _Entry, phrases: bool, view: str, low: str
-) -> None:
+def _occurrences(found: list[RawMatch], word: str, entry: _Entry, phrases: bool, view: str, low: str) -> None:
     size = len(word)
     limit = len(low)
     start = low.find(word)
