@@ -8,8 +8,8 @@
  *   one hash look-up per word where the pure-Python path walks an Aho-Corasick automaton
  *   character by character.
  *
- * present(table, words, spaced, ...): the few words of a text (or of the window around a
- *   match) that are context words, without a Python string for every word.
+ * present(table, words, spaced): the few words of a text that are context words, without
+ *   a Python string for every word.
  *
  * They stand in for Python code that stays the reference (FieldWords and
  * Matcher._scan_spaced): tests compare them on generated text and whole classifications.
@@ -220,56 +220,39 @@ static PyObject *walk(PyObject *module, PyObject *args) {
     return hits;
 }
 
-/* Adds to `found` the words of `words` (the table's entries index it) that are words of
- * text[start:end], the ends of the range counting as spaces. */
-static int add_present(const WordTable *table, PyObject *words, const char *text, Py_ssize_t length, Py_ssize_t start,
-                       Py_ssize_t end, PyObject *found) {
-    if (start < 0)
-        start = 0;
-    if (end > length)
-        end = length;
-    Py_ssize_t word, word_end = start;
-    while (word_end < end) {
-        next_word(text, end, word_end, &word, &word_end);
-        if (word == end)
-            break;
-        const Slot *slot = find(table, text + word, word_end - word);
-        if (slot == NULL)
-            continue;
-        if (slot->entry < 0 || slot->entry >= PyTuple_GET_SIZE(words)) {
-            PyErr_SetString(PyExc_IndexError, "present(): a table entry outside its words");
-            return -1;
-        }
-        if (PySet_Add(found, PyTuple_GET_ITEM(words, slot->entry)) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* present(table, words, spaced, start, end, start2=0, end2=0) -> the set of table words
- * among the words of spaced[start:end] and spaced[start2:end2] (as str.split() cuts them). */
+/* present(table, words, spaced) -> the set of the words of `words` (the table's entries
+ * index it) that are words of `spaced`. */
 static PyObject *present(PyObject *module, PyObject *args) {
     PyObject *table_object, *words, *spaced;
-    Py_ssize_t start, end, start2 = 0, end2 = 0;
-    if (!PyArg_ParseTuple(args, "O!O!Unn|nn:present", &WordTableType, &table_object, &PyTuple_Type, &words, &spaced,
-                          &start, &end, &start2, &end2))
+    if (!PyArg_ParseTuple(args, "O!O!U:present", &WordTableType, &table_object, &PyTuple_Type, &words, &spaced))
         return NULL;
     if (!PyUnicode_IS_ASCII(spaced)) {
         PyErr_SetString(PyExc_ValueError, "present() reads an ASCII text");
         return NULL;
     }
+    const WordTable *table = (const WordTable *)table_object;
     const char *text = (const char *)PyUnicode_1BYTE_DATA(spaced);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(spaced);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(spaced), start, end = 0;
     PyObject *found = PySet_New(NULL);
     if (found == NULL)
         return NULL;
-    const WordTable *table = (const WordTable *)table_object;
-    if (add_present(table, words, text, length, start, end, found) < 0 ||
-        add_present(table, words, text, length, start2, end2, found) < 0) {
-        Py_DECREF(found);
-        return NULL;
+    for (;;) {
+        next_word(text, length, end, &start, &end);
+        if (start == length)
+            return found;
+        const Slot *slot = find(table, text + start, end - start);
+        if (slot == NULL)
+            continue;
+        if (slot->entry < 0 || slot->entry >= PyTuple_GET_SIZE(words)) {
+            PyErr_SetString(PyExc_IndexError, "present(): a table entry outside its words");
+            Py_DECREF(found);
+            return NULL;
+        }
+        if (PySet_Add(found, PyTuple_GET_ITEM(words, slot->entry)) < 0) {
+            Py_DECREF(found);
+            return NULL;
+        }
     }
-    return found;
 }
 
 /* prepare(view, scan_bytes) -> (low, spaced, camel) | None */
@@ -325,7 +308,7 @@ static PyObject *prepare(PyObject *module, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS, "The words of a spaced text that start a term: [(start, end, entry, phrase)]."},
-    {"present", present, METH_VARARGS, "The words of a table that a spaced text (or two ranges of it) holds."},
+    {"present", present, METH_VARARGS, "The words of a table that a spaced text holds."},
     {"prepare", prepare, METH_VARARGS, "An ASCII view's lowercase copy, spaced copy and camelCase hint, or None."},
     {NULL, NULL, 0, NULL},
 };

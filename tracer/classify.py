@@ -205,7 +205,7 @@ class Classifier:
     damp_fields: frozenset[str]  # every field any dampener looks at
     damp_prefixes: tuple[str, ...]  # every project name prefix any dampener looks for
     quiet: Classification  # the result of every ticket that is not security-relevant
-    vocabulary: Vocabulary | None  # every context word, for fields and windows to look up (None: plain Python)
+    vocabulary: Vocabulary | None  # every context word, for fields to look up (None: plain Python)
     # Prepared label and component lists by (field, values); bounded, cleared when full.
     lists: dict[tuple[str, tuple[str, ...]], _ListField] = dataclasses.field(
         default_factory=dict, compare=False, repr=False

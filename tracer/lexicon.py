@@ -10,9 +10,10 @@ ticket) one pass over the lowercase text, punctuation as spaces, finds every wor
 term by itself and every place where the first words of a phrase (up to three) stand side by
 side: tracer/_scan.c, one hash look-up per word, where `make native` built it; else an
 Aho-Corasick automaton (pyahocorasick) walked character by character. The longest phrase at
-such a place is read with one trie-shaped regex. Other text has its words split with C-level str methods and
-intersected with the words that start a term. Context words (senses, dampeners) are sets,
-and their phrases one regex search.
+such a place is read with one trie-shaped regex. Other text has its words split with C-level
+str methods and intersected with the words that start a term. Context words (senses,
+dampeners) are sets, looked up in a field's text by _scan.c (`Vocabulary`) or among its split
+words, and their phrases one regex search.
 """
 
 from __future__ import annotations
@@ -285,10 +286,11 @@ class Window:
 
 
 class Vocabulary:
-    """Every context word of a classifier, in one table of _scan.c: a field or a window then
-    yields the few of its words that are context words (`present`), where splitting it makes a
-    string of every word. Its answers hold for the sets of words it was made from and their
-    subsets (`covers`); a field or window asked about other words splits itself."""
+    """Every context word of a classifier, in one table of _scan.c: a field then yields the few
+    of its words that are context words (`present`), where splitting it makes a string of every
+    word. Its answers hold for the sets of words it was made from and their subsets (`covers`);
+    a field asked about other words splits itself. (A window around a match, ~15 words, is
+    split: cheaper than the call.)"""
 
     __slots__ = ("_all", "_covered", "_table", "_words")
 
@@ -308,9 +310,9 @@ class Vocabulary:
             self._covered.add(vocabulary)
         return True
 
-    def present(self, spaced: str, start: int, end: int, start2: int = 0, end2: int = 0) -> set[str]:
-        """Its words among the words of spaced[start:end] and spaced[start2:end2]."""
-        found: set[str] = _scan.present(self._table, self._words, spaced, start, end, start2, end2)
+    def present(self, spaced: str) -> set[str]:
+        """Its words among the words of a `FieldWords.spaced`."""
+        found: set[str] = _scan.present(self._table, self._words, spaced)
         return found
 
 
@@ -319,7 +321,7 @@ _COVERED_MAX = 4096  # word sets a Vocabulary remembers as its own (a classifier
 
 def context_vocabulary(contexts: Iterable[Context | None], more: Iterable[frozenset[str]] = ()) -> Vocabulary | None:
     """The `Vocabulary` of these contexts (their words and phrase keys) and word sets; None
-    without _scan.c, where fields and windows split themselves."""
+    without _scan.c, where fields split themselves."""
     if _scan is None:
         return None
     sets = [words for c in contexts if c is not None for words in (c.words, c.phrase_keys)]
@@ -463,7 +465,7 @@ class FieldWords:
         if known is not None and known.covers(vocabulary):
             present = self._present
             if present is None:
-                present = self._present = known.present(self.spaced, 0, len(self.spaced))
+                present = self._present = known.present(self.spaced)
                 for _, camel in self.camel:  # `words` has the parts of a camelCase word too
                     present.update(camel.lowered)
             return not vocabulary.isdisjoint(present)
