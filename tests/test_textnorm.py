@@ -202,3 +202,14 @@ def test_region_kinds_of_long_or_busy_texts_are_merged_as_before() -> None:
     for text in (long, busy):
         kinds = RegionKinds(text)
         assert [kinds.kind_at(pos) for pos in range(len(text) + 1)] == _kinds(text)
+
+
+def test_a_tag_inside_a_tag_is_blanked_whole() -> None:
+    # Blanking the inner tag leaves a tag around it; normalising the view again found it.
+    for text in ("<a<a>>", "Use List<Map<String>> for the token cache"):
+        view = normalize(text).text
+        assert "<" not in view and normalize(view).text == view
+    assert normalize("Use List<Map<String>> here").text == "Use List" + " " * len("<Map<String>>") + " here"
+    # and nesting deeper than the passes stays linear: no pass per level
+    deep = "<a" * 20_000 + ">" * 20_000
+    assert len(normalize(deep).text) == len(deep)

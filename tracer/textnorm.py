@@ -112,7 +112,7 @@ def normalize_view(text: str) -> tuple[str, NormText | None, bool]:
             stripped, more = _strip(view)
             merged = _merge(len(view), regions + more)
             return stripped, NormText(text, stripped, merged, anchors, tuple(r.start for r in merged)), True
-    return _blank(text, _blank_spans(text)), None, True
+    return _blanked(text), None, True
 
 
 def with_regions(text: str, view: str) -> NormText:
@@ -156,7 +156,23 @@ _LOG_LINE = re.compile(
 
 
 def _strip(text: str) -> tuple[str, list[Region]]:
-    return _blank(text, _blank_spans(text)), _regions(text)
+    return _blanked(text), _regions(text)
+
+
+def _blanked(text: str) -> str:
+    """`text` with its markup blanked until no more is found: a tag inside a tag
+    ("List<Map<String>>") leaves, once blanked, a tag around it, which a second look
+    (normalising the view again) would blank. At most `_BLANK_PASSES` passes: each blanks
+    the next level of nesting everywhere at once, so a hostile text stays linear."""
+    view = _blank(text, _blank_spans(text))
+    for _ in range(_BLANK_PASSES - 1):
+        if view is text:  # nothing was blanked: nothing new can have appeared
+            break
+        text, view = view, _blank(view, _blank_spans(view))
+    return view
+
+
+_BLANK_PASSES = 8
 
 
 def _blank_spans(text: str) -> list[tuple[int, int]]:
