@@ -163,3 +163,14 @@ def test_a_field_finds_context_words_in_camel_case_and_beside_punctuation() -> N
     assert field.overlaps(frozenset({"password"}))  # a camelCase part
     assert field.overlaps(frozenset({"reset"}))
     assert not field.overlaps(frozenset({"token"}))  # "tokenizer" is another word
+
+
+def test_a_phrase_longer_than_the_key_buffer_is_left_to_the_regex() -> None:
+    _require_scan()
+    long = "x" * 300  # an org's trigger keyword may hold a word this long
+    table = lexicon._scan.WordTable([("card", 0, 2), (f"card {long}", -1, 4), ("pin", 1, 2), ("pin code", -1, 8)])
+    assert lexicon._scan.walk(table, f" card {long} ") == [(0, 4, 0, True)]
+    assert lexicon._scan.walk(table, " card short ") == []
+    assert lexicon._scan.walk(table, f" pin code {long} ") == []  # no such third word: no key that long
+    table = lexicon._scan.WordTable([("pin", 1, 2), ("pin code", -1, 8), (f"pin code {long}", -1, 16)])
+    assert lexicon._scan.walk(table, f" pin code {long} ") == [(0, 3, 1, True)]

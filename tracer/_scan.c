@@ -54,7 +54,7 @@ static uint64_t hash_bytes(const char *text, Py_ssize_t length) {
 }
 
 static const Slot *find(const WordTable *table, const char *text, Py_ssize_t length) {
-    if (length > table->longest)
+    if (length > table->longest) /* (0 in a table made by __new__ alone: it finds nothing) */
         return NULL;
     uint64_t hash = hash_bytes(text, length);
     for (size_t at = (size_t)hash & table->mask;; at = (at + 1) & table->mask) {
@@ -159,6 +159,8 @@ static int phrase_may_start(const WordTable *table, const char *text, Py_ssize_t
     Py_ssize_t first_size = end - start, second_size = second_end - second;
     if (first_size + 1 + second_size > table->longest)
         return 0;
+    if (first_size + 1 + second_size > (Py_ssize_t)sizeof(key))
+        return 1; /* a key this long (an org's trigger may be): the phrase regex decides */
     memcpy(key, text + start, first_size);
     key[first_size] = ' ';
     memcpy(key + first_size + 1, text + second, second_size);
@@ -175,6 +177,8 @@ static int phrase_may_start(const WordTable *table, const char *text, Py_ssize_t
     Py_ssize_t size = first_size + 1 + second_size, third_size = third_end - third;
     if (size + 1 + third_size > table->longest)
         return 0;
+    if (size + 1 + third_size > (Py_ssize_t)sizeof(key))
+        return 1;
     key[size] = ' ';
     memcpy(key + size + 1, text + third, third_size);
     const Slot *triple = find(table, key, size + 1 + third_size);
