@@ -34,6 +34,13 @@ def test_input_is_read_again_until_the_count_and_bad_lines_are_skipped(tmp_path:
     assert "5 security-relevant" in result.stdout
     assert "with reading" in result.stdout
     assert "tickets per CPU-second" in result.stdout
+    # made or read a few at a time, the same tickets are classified
+    in_twos = run_bench("--input", str(path), "--tickets", "7", "--batch", "2")
+    assert in_twos.returncode == 0, in_twos.stderr
+    assert f"tickets:               7 from {path}" in in_twos.stdout
+    assert "5 security-relevant" in in_twos.stdout
+    assert "2 tickets made or read at a time" in in_twos.stdout
+    assert run_bench("--input", str(path), "--batch", "0").returncode == 2  # a usage error
 
 
 def test_a_file_without_a_ticket_is_an_error_not_a_loop(tmp_path: Path) -> None:
