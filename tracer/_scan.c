@@ -213,13 +213,27 @@ static PyObject *walk(PyObject *module, PyObject *args) {
         int phrase = (slot->flags & FIRST) && phrase_may_start(table, text, length, start, end);
         if (!phrase && !(slot->flags & SINGLE))
             continue;
-        PyObject *hit = Py_BuildValue("(nnlO)", start - 1, end - 1, slot->entry, phrase ? Py_True : Py_False);
-        if (hit == NULL || PyList_Append(hits, hit) < 0) {
-            Py_XDECREF(hit);
+        /* (start, end, entry, phrase), built by hand: Py_BuildValue parses its format each time */
+        PyObject *first = PyLong_FromSsize_t(start - 1), *last = PyLong_FromSsize_t(end - 1);
+        PyObject *entry = PyLong_FromLong(slot->entry);
+        PyObject *hit = first && last && entry ? PyTuple_New(4) : NULL;
+        if (hit == NULL) {
+            Py_XDECREF(first);
+            Py_XDECREF(last);
+            Py_XDECREF(entry);
             Py_DECREF(hits);
             return NULL;
         }
+        PyTuple_SET_ITEM(hit, 0, first);
+        PyTuple_SET_ITEM(hit, 1, last);
+        PyTuple_SET_ITEM(hit, 2, entry);
+        PyTuple_SET_ITEM(hit, 3, Py_NewRef(phrase ? Py_True : Py_False));
+        int failed = PyList_Append(hits, hit);
         Py_DECREF(hit);
+        if (failed) {
+            Py_DECREF(hits);
+            return NULL;
+        }
     }
     return hits;
 }
@@ -259,6 +273,18 @@ static PyObject *present(PyObject *module, PyObject *args) {
     }
 }
 
+/* Per ASCII byte: its lowercase, and its case (1: a lowercase letter or a digit, 2: a
+ * capital, 0: neither). Filled when the module is loaded. */
+static unsigned char lower[128], kind[128];
+
+static void fill_case_tables(void) {
+    for (int c = 0; c < 128; c++) {
+        int upper = c >= 'A' && c <= 'Z';
+        lower[c] = (unsigned char)(upper ? c + 32 : c);
+        kind[c] = (unsigned char)(upper ? 2 : ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) ? 1 : 0);
+    }
+}
+
 /* prepare(view, scan_bytes) -> (low, spaced, camel) | None */
 static PyObject *prepare(PyObject *module, PyObject *args) {
     PyObject *view;
@@ -286,24 +312,21 @@ static PyObject *prepare(PyObject *module, PyObject *args) {
         return NULL;
     }
     unsigned char *lowered = PyUnicode_1BYTE_DATA(low), *out = PyUnicode_1BYTE_DATA(spaced);
-    int camel = 0, lower_before = 0;
+    unsigned char none = 1, camel = 0, before = 0; /* none: no byte mapped to NUL so far */
     out[0] = ' ';
     for (Py_ssize_t i = 0; i < length; i++) {
-        unsigned char c = text[i];
-        int upper = c >= 'A' && c <= 'Z';
-        camel |= lower_before && upper; /* a lowercase letter or digit, then a capital */
-        lower_before = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        unsigned char l = upper ? c + 32 : c;
-        lowered[i] = l;
-        if ((out[i + 1] = map[l]) == 0) { /* not runs of letters and digits: the Python path */
-            Py_DECREF(low);
-            Py_DECREF(spaced);
-            PyBuffer_Release(&table);
-            Py_RETURN_NONE;
-        }
+        unsigned char c = text[i], now = kind[c];
+        camel |= (before == 1) & (now == 2); /* a lowercase letter or digit, then a capital */
+        before = now;
+        none &= (out[i + 1] = map[lowered[i] = lower[c]]) != 0;
     }
     out[length + 1] = ' ';
     PyBuffer_Release(&table);
+    if (!none) { /* not runs of letters and digits: the Python path */
+        Py_DECREF(low);
+        Py_DECREF(spaced);
+        Py_RETURN_NONE;
+    }
     PyObject *result = PyTuple_Pack(3, low, spaced, camel ? Py_True : Py_False);
     Py_DECREF(low);
     Py_DECREF(spaced);
@@ -320,6 +343,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "tracer._scan", NULL, -1, methods};
 
 PyMODINIT_FUNC PyInit__scan(void) {
+    fill_case_tables();
     if (PyType_Ready(&WordTableType) < 0)
         return NULL;
     PyObject *created = PyModule_Create(&module);
