@@ -217,6 +217,8 @@ class Context:
     # one word of each phrase, its longest (the least common, as a rule): a phrase can only be
     # where its key word is, so a text without any key needs no phrase search
     phrase_keys: frozenset[str]
+    # the phrases' regex once compiled (`phrase_in`): a cell, since the class is frozen
+    compiled: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
 
     def in_words(self, words: AbstractSet[str], joined: str) -> bool:
         """A context word among `words`, or a phrase in `joined` (the words, space-separated)."""
@@ -249,11 +251,16 @@ class Context:
     def phrase_in(self, padded: str) -> bool:
         """Whether " phrase " is in `padded` (words one space apart, a space either end) for
         one of the phrases."""
-        return _phrase_pattern(self.phrases).search(padded) is not None
+        compiled = self.compiled
+        if not compiled:
+            compiled.append(_phrase_pattern(self.phrases))
+        return compiled[0].search(padded) is not None
 
 
-# By the phrases rather than a cached_property: compiled (tracer/native.py), a frozen class
-# has no __dict__ to cache in. Bounded by the lexicon's contexts.
+# By the phrases, so that contexts with the same phrases (merged sense rules) share one; each
+# Context keeps its own in a cell (`compiled`: a frozen compiled class has no __dict__ for a
+# cached_property), as hashing the phrases at every look cost 1% of a ticket. Bounded by the
+# lexicon's contexts.
 @functools.cache
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     # One pass over the text for all the phrases, where a substring test per phrase makes one each.
