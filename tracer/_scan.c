@@ -185,6 +185,14 @@ static int phrase_may_start(const WordTable *table, const char *text, Py_ssize_t
     return triple != NULL && (triple->flags & TRIPLE);
 }
 
+/* Whether `text` is ASCII, as a spaced text is; else a ValueError naming the function. */
+static int spaced_text(PyObject *text, const char *function) {
+    if (PyUnicode_IS_ASCII(text))
+        return 1;
+    PyErr_Format(PyExc_ValueError, "%s() reads an ASCII text", function);
+    return 0;
+}
+
 /* walk(table, spaced) -> [(start, end, entry, phrase), ...]: each word of `spaced` that is a
  * term by itself or may start a phrase, in order, with offsets into the view (spaced is the
  * view one character ahead). */
@@ -192,10 +200,8 @@ static PyObject *walk(PyObject *module, PyObject *args) {
     PyObject *table_object, *spaced;
     if (!PyArg_ParseTuple(args, "O!U:walk", &WordTableType, &table_object, &spaced))
         return NULL;
-    if (!PyUnicode_IS_ASCII(spaced)) {
-        PyErr_SetString(PyExc_ValueError, "walk() reads an ASCII text");
+    if (!spaced_text(spaced, "walk"))
         return NULL;
-    }
     const WordTable *table = (const WordTable *)table_object;
     const char *text = (const char *)PyUnicode_1BYTE_DATA(spaced);
     Py_ssize_t length = PyUnicode_GET_LENGTH(spaced);
@@ -244,10 +250,8 @@ static PyObject *present(PyObject *module, PyObject *args) {
     PyObject *table_object, *words, *spaced;
     if (!PyArg_ParseTuple(args, "O!O!U:present", &WordTableType, &table_object, &PyTuple_Type, &words, &spaced))
         return NULL;
-    if (!PyUnicode_IS_ASCII(spaced)) {
-        PyErr_SetString(PyExc_ValueError, "present() reads an ASCII text");
+    if (!spaced_text(spaced, "present"))
         return NULL;
-    }
     const WordTable *table = (const WordTable *)table_object;
     const char *text = (const char *)PyUnicode_1BYTE_DATA(spaced);
     Py_ssize_t length = PyUnicode_GET_LENGTH(spaced), start, end = 0;

@@ -364,6 +364,9 @@ def _key_word(phrase: str) -> str:
 # Matcher.terms), end; offsets into the view. A plain tuple: the matcher makes it, sorts it
 # and hands it on as it is.
 RawMatch = tuple[int, int, int, int]
+# A word that starts a term, as the word scanners (`Matcher._scan_spaced`) give it: start and
+# end in the view, the number of its entry, whether a phrase may start there.
+_Hit = tuple[int, int, int, bool]
 
 _ASCII_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 _SPLIT_TABLE = str.maketrans(
@@ -683,7 +686,7 @@ class Matcher:
                 ordered=tuple(sorted(later, key=lambda rest: (-len(rest), rest))),
             )
         self._first_words = frozenset(self._entries)
-        self._by_index = tuple(self._entries.values())  # the entries, as _scan.c numbers them
+        self._by_index = tuple(self._entries.values())  # the entries, as the word scanners number them
         self._words_table = _word_table(self._entries) if _scan is not None else None
         self._automaton: Any = _automaton(self._entries) if self._words_table is None else None
         # camelCase word -> its matches: a vocabulary (identifiers recur), not the text
@@ -740,42 +743,16 @@ class Matcher:
 
     def _scan_spaced(self, field: FieldWords, found: list[RawMatch]) -> bool:
         """`_scan_any` for a field whose words are the runs of letters and digits, in one
-        pass of an Aho-Corasick automaton over `field.spaced`.
+        pass over `field.spaced`: _scan.c's `walk` where it is built, else the automaton.
 
-        The automaton finds every whole word that is a term or an acronym by itself, and every
+        Either finds every whole word that is a term or an acronym by itself, and every
         place where the first words of a phrase stand 1-4 separators apart (a separator is a
         space in `spaced`). A phrase can match nowhere else, so the phrase regex runs only
         there; elsewhere a word is its single-word terms, as in `_at`. True when no match can
         hide or repeat another: each is a single word, and the terms of one word differ.
         """
-        if self._words_table is not None:
-            return self._scan_walked(field, found)
-        singles: list[tuple[int, int, _Entry]] = []
-        pairs: dict[int, tuple[_Entry, int]] = {}
-        for last, (back, entry, size, pair) in self._automaton.iter(field.spaced):
-            # `last` indexes `spaced`, one ahead of the view: the word starts at last - back.
-            if pair:
-                pairs[last - back] = (entry, size)
-            else:
-                singles.append((last - back, last - 1, entry))
-        if not singles and not pairs:
-            return True
-        view, low = field.view, field.low
-        apart = True
-        for start, end, entry in singles:
-            if pairs and pairs.pop(start, None) is not None:
-                apart = _at(found, entry, True, view, low, start, end) and apart
-            elif entry.only >= 0:
-                found.append((start, start - end, entry.only, end))
-            else:
-                apart = _at(found, entry, False, view, low, start, end) and apart
-        for start, (entry, size) in pairs.items():
-            apart = _at(found, entry, True, view, low, start, start + size) and apart
-        return apart
-
-    def _scan_walked(self, field: FieldWords, found: list[RawMatch]) -> bool:
-        """`_scan_spaced` by _scan.c: the same words and phrase places, in order, each once."""
-        hits: list[tuple[int, int, int, bool]] = _scan.walk(self._words_table, field.spaced)
+        table = self._words_table
+        hits = _scan.walk(table, field.spaced) if table is not None else self._automaton_hits(field.spaced)
         if not hits:
             return True
         view, low = field.view, field.low
@@ -790,6 +767,21 @@ class Matcher:
             else:
                 apart = _at(found, entry, False, view, low, start, end) and apart
         return apart
+
+    def _automaton_hits(self, spaced: str) -> list[_Hit]:
+        """What _scan.c's `walk` gives, from the automaton: (start, end, entry number, whether
+        a phrase may start there) for each word that starts a term, in the view's offsets."""
+        singles: list[tuple[int, int, int]] = []
+        pairs: dict[int, tuple[int, int]] = {}
+        for last, (back, index, size, pair) in self._automaton.iter(spaced):
+            # `last` indexes `spaced`, one ahead of the view: the word starts at last - back.
+            if pair:
+                pairs[last - back] = (index, size)
+            else:
+                singles.append((last - back, last - 1, index))
+        hits = [(start, end, index, pairs.pop(start, None) is not None) for start, end, index in singles]
+        hits += [(start, start + size, index, True) for start, (index, size) in pairs.items()]
+        return hits
 
     def _camel(self, identifiers: Sequence[Camel], found: list[RawMatch]) -> None:
         for origin, camel in identifiers:
@@ -832,15 +824,16 @@ def _automaton(entries: Mapping[str, _Entry]) -> Any:
     itself, and for each phrase its first words, up to three, 1-4 spaces apart: a phrase can
     match nowhere else. Three, because "in the", "to the" or "from the" start phrases but
     stand in every ticket. Its values: (from the last character back to the word's start in
-    the view, the word's entry, the word's length, whether a phrase may start there)."""
+    the view, the word's entry's number in `entries`, the word's length, whether a phrase may
+    start there)."""
     automaton = ahocorasick.Automaton()
-    for word, entry in sorted(entries.items()):
+    for index, (word, entry) in enumerate(entries.items()):
         if not entry.bare:
-            automaton.add_word(f" {word} ", (len(word) + 1, entry, len(word), False))
+            automaton.add_word(f" {word} ", (len(word) + 1, index, len(word), False))
         for later in sorted({rest[:2] for rest in entry.rests}):
             for gaps in itertools.product(range(1, 5), repeat=len(later)):
                 key = " " + word + "".join(" " * gap + next_word for gap, next_word in zip(gaps, later, strict=True))
-                automaton.add_word(key, (len(key) - 1, entry, len(word), True))
+                automaton.add_word(key, (len(key) - 1, index, len(word), True))
     automaton.make_automaton()
     return automaton
 
@@ -850,7 +843,7 @@ _SINGLE, _FIRST, _PAIR, _MORE, _TRIPLE = 1, 2, 4, 8, 16
 
 
 def _word_table(entries: Mapping[str, _Entry]) -> Any:
-    """_scan.c's table for `Matcher._scan_walked`: each word that starts a term, with its
+    """_scan.c's table for `Matcher._scan_spaced`: each word that starts a term, with its
     entry's number; and for each phrase its first two words and, when it has more, its first
     three (one space apart). A phrase can match nowhere else. Words outside ASCII are left
     out: they are never in a text `_scan_spaced` reads."""
