@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+def require_native_build(*, active: bool = False) -> None:
+    """Skip a test of the compiled classifier without a current build (`make native`); in CI
+    fail instead: `make test` builds first, so there a missing build is a failure. `active`:
+    the build must also be what this process runs (VIBEWARD_NATIVE not 0)."""
+    from tracer import native
+
+    if not native.current(native.NATIVE_DIR, REPO / "tracer") or (active and not native.active):
+        if os.environ.get("CI"):
+            pytest.fail("no current native build in CI: `make native` should have made one")
+        pytest.skip("no current native build (`make native`)")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,8 +16,9 @@ from tracer import config
 from tracer.classify import build_classifier, classification_record, classify, render_classification_text
 from tracer.config import OrgConfig
 from tracer.errors import ConfigError
+from tracer.frameworks import _built
 from tracer.lexicon import field_words, inflect, load_lexicon
-from tracer.model import FRAMEWORKS, INDICATORS, Classification, Ticket
+from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, Ticket
 
 
 @pytest.fixture(scope="module")
@@ -1009,6 +1010,18 @@ def test_evidence_points_into_the_original_fields(default_config: OrgConfig) -> 
             assert fields[evidence.field][evidence.start : evidence.end] == evidence.text
             assert evidence.rule
             assert evidence.weight > 0
+
+
+def test_shown_evidence_is_the_record_its_own_constructor_makes() -> None:
+    # frameworks._built stores an Evidence's fields by hand (no Python __init__ frame per
+    # shown match): a field added to Evidence must be stored there too.
+    item = (1.5, "description", 4, 8, "card", "pay.card-data")
+    built = _built(item, None)
+    assert built == Evidence(field="description", text="card", start=4, end=8, weight=1.5, rule="pay.card-data")
+    assert set(vars(built)) == {f.name for f in dataclasses.fields(Evidence)}
+    assert hash(built) == hash(Evidence("description", "card", 4, 8, 1.5, "pay.card-data"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.text = "other"  # type: ignore[misc]
 
 
 def test_adf_description_evidence_points_into_the_json(default_config: OrgConfig) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, SHARED, require_native_build
 from tracer import native
 
 SUFFIX = native._SUFFIX
@@ -93,14 +93,6 @@ def test_activation_puts_a_current_build_first_unless_switched_off(
     assert path == [str(source)]
 
 
-def _require_build() -> None:
-    # `make test` builds first (CI runs it): there a missing build is a failure, not a skip.
-    if not native.current(native.NATIVE_DIR, REPO / "tracer"):
-        if os.environ.get("CI"):
-            pytest.fail("no current native build in CI: `make native` should have made one")
-        pytest.skip("no current native build (`make native`)")
-
-
 def _run(args: list[str], *, compiled: bool, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, native.ENV_SWITCH: "1" if compiled else "0"}
     return subprocess.run(
@@ -109,7 +101,7 @@ def _run(args: list[str], *, compiled: bool, stdin: str | None = None) -> subpro
 
 
 def test_a_current_build_is_what_runs() -> None:
-    _require_build()
+    require_native_build()
     probe = "import tracer.classify, tracer.native; print(tracer.native.active, tracer.classify.__file__)"
     compiled = _run(["-c", probe], compiled=True)
     plain = _run(["-c", probe], compiled=False)
@@ -153,7 +145,7 @@ def _generated_tickets(count: int) -> list[dict[str, object]]:
 
 
 def test_compiled_and_plain_classify_alike_byte_for_byte(tmp_path: Path) -> None:
-    _require_build()
+    require_native_build()
     tickets = tmp_path / "tickets.jsonl"
     lines = [json.dumps(ticket) for ticket in _generated_tickets(3000)]
     if DEV.is_file():

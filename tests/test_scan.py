@@ -8,30 +8,22 @@ start, half start and run on at every gap size.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import require_native_build
 from tracer import config, lexicon
 from tracer.classify import build_classifier
 from tracer.lexicon import FieldWords, Matcher, RawMatch
 
 
-def _require_scan() -> None:
-    if lexicon._scan is None:
-        # `make test` builds first (CI runs it): there a missing build is a failure, not a skip.
-        if os.environ.get("CI"):
-            pytest.fail("no current native build in CI: `make native` should have made one")
-        pytest.skip("no current native build (`make native`)")
-
-
 @pytest.fixture(scope="module")
 def scanners() -> Iterator[tuple[Matcher, Matcher]]:
     """The classifier's matcher with the C walk, and a copy that walks the automaton."""
-    _require_scan()
+    require_native_build(active=True)
     walked = build_classifier(config.load(None)).matcher
     automaton = build_classifier(config.load(None)).matcher
     automaton._words_table = None
@@ -110,7 +102,7 @@ def test_the_c_walk_on_phrases_and_their_gaps(scanners: tuple[Matcher, Matcher])
     )
 )
 def test_the_c_preparation_is_the_python_one(text: str) -> None:
-    _require_scan()
+    require_native_build(active=True)
     prepared = FieldWords(text)
     saved = lexicon._scan
     lexicon._scan = None
@@ -128,15 +120,18 @@ def test_the_c_preparation_is_the_python_one(text: str) -> None:
 
 
 def test_a_word_table_refuses_what_it_cannot_hold() -> None:
-    _require_scan()
+    require_native_build(active=True)
     with pytest.raises(TypeError):
         lexicon._scan.WordTable([("pätient", 0, 1)])
     with pytest.raises(ValueError, match="given twice"):
         lexicon._scan.WordTable([("card", 0, 1), ("card", 1, 1)])
     table = lexicon._scan.WordTable([("card", 7, 1)])
     assert lexicon._scan.walk(table, " my card ") == [(3, 7, 7, False)]  # "my card": view offsets
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"walk\(\) reads an ASCII text"):
         lexicon._scan.walk(table, " pätient ")
+    with pytest.raises(ValueError, match=r"present\(\) reads an ASCII text"):
+        lexicon._scan.present(table, ("card",), " pätient ")
+    assert lexicon._scan.present(table, ("card",) * 8, " my card ") == {"card"}
 
 
 @settings(max_examples=300, deadline=None)
@@ -145,7 +140,7 @@ def test_a_word_table_refuses_what_it_cannot_hold() -> None:
     asked=st.lists(st.frozensets(st.sampled_from([*_WORDS[:400], "forgot", "password", "zzz", "pätient"]))),
 )
 def test_context_words_are_found_as_splitting_finds_them(text: str, asked: list[frozenset[str]]) -> None:
-    _require_scan()
+    require_native_build(active=True)
     known = asked[: len(asked) // 2]  # the classifier's contexts; the rest are asked about too
     vocabulary = lexicon.Vocabulary(known)
     looked_up = FieldWords(text, vocabulary)
@@ -157,7 +152,7 @@ def test_context_words_are_found_as_splitting_finds_them(text: str, asked: list[
 
 
 def test_a_field_finds_context_words_in_camel_case_and_beside_punctuation() -> None:
-    _require_scan()
+    require_native_build(active=True)
     vocabulary = lexicon.Vocabulary([frozenset({"password", "reset", "token"})])
     field = FieldWords("Fix forgotPassword (reset-link) for tokenizer", vocabulary)
     assert field.overlaps(frozenset({"password"}))  # a camelCase part
@@ -166,7 +161,7 @@ def test_a_field_finds_context_words_in_camel_case_and_beside_punctuation() -> N
 
 
 def test_a_phrase_longer_than_the_key_buffer_is_left_to_the_regex() -> None:
-    _require_scan()
+    require_native_build(active=True)
     long = "x" * 300  # an org's trigger keyword may hold a word this long
     table = lexicon._scan.WordTable([("card", 0, 2), (f"card {long}", -1, 4), ("pin", 1, 2), ("pin code", -1, 8)])
     assert lexicon._scan.walk(table, f" card {long} ") == [(0, 4, 0, True)]
