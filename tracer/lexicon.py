@@ -752,7 +752,7 @@ class Matcher:
         hide or repeat another: each is a single word, and the terms of one word differ.
         """
         table = self._words_table
-        hits = _scan.walk(table, field.spaced) if table is not None else self._automaton_hits(field.spaced)
+        hits: list[_Hit] = _scan.walk(table, field.spaced) if table is not None else self._automaton_hits(field.spaced)
         if not hits:
             return True
         view, low = field.view, field.low
