@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracer import textnorm
 from tracer.textnorm import REGION_KINDS, NormText, RegionKinds, normalize, with_regions
 
 # Any code point, lone surrogates included (they reach us from surrogateescape-decoded input).
@@ -215,3 +217,20 @@ def test_a_tag_inside_a_tag_is_blanked_whole() -> None:
     deep = "<a" * 20_000 + ">" * 20_000
     view = normalize(deep).text
     assert len(view) == len(deep) and view.count("<") == view.count(">") == 20_000 - 8
+
+
+# What a fence line is: a line that `_FENCE` matches from its start.
+_FENCE_LINE = re.compile(rf"(?m)^{textnorm._FENCE.pattern}")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(LINES, st.text(alphabet="`~ \t\n\ra", max_size=80)))
+def test_fence_lines_are_the_lines_the_fence_pattern_matches(text: str) -> None:
+    expected = [(match.start(), match.group("fence_marker")) for match in _FENCE_LINE.finditer(text)]
+    assert textnorm._fence_lines(text) == expected
+
+
+def test_fence_lines_need_their_marker_within_three_spaces_of_the_line_start() -> None:
+    text = "```js\n   ~~~~\n    ```\nx ```\n\t``` \n``x```"
+    assert textnorm._fence_lines(text) == [(0, "```"), (6, "~~~~"), (28, "```")]
+    assert textnorm._fences("a\n```\ncode\n````\nb") == [(5, 11)]

@@ -373,6 +373,10 @@ _SPLIT_TABLE = str.maketrans(
     {ch: " " for ch in _ASCII_PUNCT + "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7\u2022\u00ab\u00bb"}
 )
 _SPLIT_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT else b for b in range(256))
+# The words `_SPLIT_TABLE` and str.split() leave, found in one pass: str.translate looks every
+# character of a text outside ASCII up in the table (~150 instructions each), the regex engine
+# tests a class. `\s` is str.isspace(), as str.split() has it.
+_SPLIT_WORD = re.compile("[^\\s" + "".join(re.escape(chr(code)) for code in sorted(_SPLIT_TABLE)) + "]+")
 # Every byte that ends a word for str.split() or split_words, as a space: what is left
 # between two spaces is one word of split_words.
 _SPACE_BYTES = bytes(32 if chr(b) in _ASCII_PUNCT or chr(b).isspace() else b for b in range(256))
@@ -519,7 +523,7 @@ def split_words(text: str) -> list[str]:
     if text.isascii():
         # bytes.translate is a table lookup per byte; str.translate is far slower.
         return text.encode("ascii").translate(_SPLIT_BYTES).decode("ascii").split()
-    return text.translate(_SPLIT_TABLE).split()
+    return _SPLIT_WORD.findall(text)
 
 
 def _camel_identifiers(view: str, runs: bool = False) -> tuple[Camel, ...]:
@@ -561,7 +565,8 @@ def _camel_identifiers(view: str, runs: bool = False) -> tuple[Camel, ...]:
             candidates.add(view[start:end])
             hint = shape.find(b"aA", end)
     elif _CAMEL_HINT.search(view):
-        candidates = set(split_words(view))
+        # what `_camel_word` turns down at once, turned down before the sort (most words)
+        candidates = {w for w in split_words(view) if not (w.islower() or w.isupper() or w.istitle())}
     else:
         return ()
     found: list[Camel] = []
