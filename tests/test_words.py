@@ -50,8 +50,15 @@ def _camel_by_table(view: str) -> tuple[Camel, ...]:
     return tuple(sorted(found))
 
 
+def test_the_bytes_that_cut_words_are_every_separator_outside_ascii() -> None:
+    for code in range(128, sys.maxunicode + 1):
+        char = chr(code)
+        cuts = lexicon._WIDE_SPLIT_BYTES.fullmatch(char.encode("utf-8", "surrogatepass")) is not None
+        assert cuts == (char.isspace() or code in lexicon._SPLIT_TABLE), hex(code)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(MIXED)
+@given(st.one_of(ANY_TEXT, MIXED))
 def test_camel_case_words_outside_ascii_are_found_as_every_word_would_find_them(text: str) -> None:
     assert lexicon._camel_identifiers(text) == _camel_by_table(text)
 

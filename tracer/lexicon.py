@@ -389,6 +389,16 @@ _SCAN_BYTES = bytes(0 if _CONTROL.match(chr(b)) else _SPACE_BYTES[b] for b in ra
 # Characters outside ASCII that split words as a space does (in `split_words`): typographic
 # punctuation and whitespace. Where they are the only ones, a text reads like plain ASCII.
 _WIDE_SEPARATORS = frozenset(chr(code) for code in _SPLIT_TABLE if code >= 128)
+# Whitespace outside ASCII, as str.isspace() has it (tests/test_words.py checks every character).
+_WIDE_SPACES = "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+# Each character outside ASCII that cuts words, in UTF-8: in the bytes of a text, where a
+# byte translation table can then do the rest (a multi-byte character's bytes are all >= 128).
+_WIDE_SPLIT_BYTES = re.compile(
+    b"|".join(re.escape(char.encode()) for char in sorted(_WIDE_SEPARATORS | frozenset(_WIDE_SPACES)))
+)
+# ASCII punctuation and whitespace as a space, other bytes as they are: with `_WIDE_SPLIT_BYTES`
+# applied first, a text's UTF-8 cut at its spaces gives the words of `split_words`.
+_UTF8_SPACE_BYTES = bytes(_SPACE_BYTES[b] if b < 128 else b for b in range(256))
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Beyond this length a field goes to `_scan_any`, as it always has (the automaton is linear too).
 _RUNS_MAX = 20_000
@@ -550,25 +560,25 @@ def _camel_identifiers(view: str, runs: bool = False) -> tuple[Camel, ...]:
                 located.append((start, camel))
             hint = shape.find(b"aA", end)
         return tuple(located)
-    if view.isascii():
-        shape = view.encode("ascii").translate(_CASE_BYTES)
-        hint = shape.find(b"aA")
-        if hint < 0:
-            return ()
-        spaced = view.encode("ascii").translate(_SPACE_BYTES)
-        candidates: set[str] = set()
-        while hint >= 0:
-            start = spaced.rfind(b" ", 0, hint) + 1
-            end = spaced.find(b" ", hint + 2)
-            if end < 0:
-                end = len(view)
-            candidates.add(view[start:end])
-            hint = shape.find(b"aA", end)
-    elif _CAMEL_HINT.search(view):
-        # what `_camel_word` turns down at once, turned down before the sort (most words)
-        candidates = {w for w in split_words(view) if not (w.islower() or w.isupper() or w.istitle())}
-    else:
+    # The same in the view's UTF-8, for other text: a hint is two ASCII characters, and a word
+    # runs between two spaces once every separator is one (where a regex class tested every
+    # character outside ASCII, at ~20 times the cost). Words are found whole, then located.
+    data = view.encode("utf-8", "surrogatepass")
+    if not view.isascii():
+        data = _WIDE_SPLIT_BYTES.sub(b" ", data)
+    shape = data.translate(_CASE_BYTES)
+    hint = shape.find(b"aA")
+    if hint < 0:
         return ()
+    spaced = data.translate(_UTF8_SPACE_BYTES)
+    candidates: set[str] = set()
+    while hint >= 0:
+        start = spaced.rfind(b" ", 0, hint) + 1
+        end = spaced.find(b" ", hint + 2)
+        if end < 0:
+            end = len(spaced)
+        candidates.add(spaced[start:end].decode("utf-8", "surrogatepass"))
+        hint = shape.find(b"aA", end)
     found: list[Camel] = []
     # Words that mix cases in a non-title way, then located.
     for word in sorted(candidates):
