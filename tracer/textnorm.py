@@ -568,9 +568,9 @@ def _fences(text: str) -> list[tuple[int, int]]:
 
 
 def _fence_lines(text: str) -> list[tuple[int, str]]:
-    """Where each line that `_FENCE` matches starts, and its marker, in order. Found by looking
-    for three marker characters (str.find, at C speed), where a regex tried every line start:
-    a line is a fence line only if its first three are its marker's first three."""
+    """Where each line that `_FENCE` matches starts, and its marker, in order. A fence line holds
+    three marker characters in a row, so only the lines where str.find (at C speed) finds
+    them are looked at, where a regex was tried at every line start."""
     found: list[tuple[int, str]] = []
     for char in _FENCE_CHARS:
         three = char * 3
