@@ -4,7 +4,7 @@ import json
 import re
 import time
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tracer import textnorm
@@ -234,3 +234,28 @@ def test_fence_lines_need_their_marker_within_three_spaces_of_the_line_start() -
     text = "```js\n   ~~~~\n    ```\nx ```\n\t``` \n``x```"
     assert textnorm._fence_lines(text) == [(0, "```"), (6, "~~~~"), (28, "```")]
     assert textnorm._fences("a\n```\ncode\n````\nb") == [(5, 11)]
+
+
+def _backtick_spans_by_regex(text: str, begin: int, stop: int) -> list[textnorm.Region]:
+    """Inline code as first written: every run of backticks a regex finds, paired in order."""
+    regions: list[textnorm.Region] = []
+    opened: tuple[int, int] | None = None
+    for run in re.compile(r"`+").finditer(text, begin, stop):
+        start, end = run.span()
+        if opened is not None and end - start == opened[1] - opened[0] and "\n" not in text[opened[1] : start]:
+            if start > opened[1]:
+                regions.append(textnorm.Region(opened[1], start, "code"))
+            opened = None
+        else:
+            opened = (start, end)
+    return regions
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="``a \n", max_size=60), st.integers(0, 60), st.integers(0, 70))
+@example("``a``", 0, 5)  # a run that ends where the search does
+@example("x ```code``` `y` ``z` \n`", 1, 99)
+def test_inline_code_pairs_runs_of_the_same_length_on_one_line(text: str, begin: int, stop: int) -> None:
+    found: list[textnorm.Region] = []
+    textnorm._backtick_spans(text, found, begin, stop)
+    assert found == _backtick_spans_by_regex(text, begin, stop)

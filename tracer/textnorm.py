@@ -134,7 +134,6 @@ _JIRA_MACRO = re.compile(r"\{(?:color|panel|anchor|toc|expand)(?::[^{}\n]{0,200}
 # and no text is scanned twice ("[[[[" or "````" stay linear).
 _MD_LINK = re.compile(r"(\[)([^\[\]\n]{0,500})(\]\()([^()\[\]\s]{1,2000})(\))")
 _JIRA_LINK = re.compile(r"(\[)([^\[\]|\n]{0,500})(\|)([^\[\]|\s]{1,2000})(\])")
-_BACKTICK_RUN = re.compile(r"`+")
 _MONOSPACE = re.compile(r"(\{\{)([^{}\n]{1,2000})(\}\})")
 _SCHEME = re.compile(r"(?:https?|ftp|file)$", re.IGNORECASE)
 _URL_TAIL = re.compile(r"[^\s<>\"'`\])}|]{1,2000}")
@@ -231,14 +230,19 @@ def _backtick_spans(text: str, regions: list[Region], begin: int = 0, stop: int 
     the lines it holds whole.
     """
     opened: tuple[int, int] | None = None
-    for run in _BACKTICK_RUN.finditer(text, begin, len(text) if stop is None else stop):
-        start, end = run.span()
+    limit = len(text) if stop is None else min(stop, len(text))
+    start = text.find("`", begin, limit)  # each run found with str.find: a match object cost more
+    while start >= 0:
+        end = start + 1
+        while end < limit and text[end] == "`":
+            end += 1
         if opened is not None and end - start == opened[1] - opened[0] and text.find("\n", opened[1], start) < 0:
             if start > opened[1]:
                 regions.append(Region(opened[1], start, "code"))
             opened = None
         else:
             opened = (start, end)
+        start = text.find("`", end, limit)
 
 
 def _urls(text: str, regions: list[Region]) -> None:
