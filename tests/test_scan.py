@@ -169,3 +169,17 @@ def test_a_phrase_longer_than_the_key_buffer_is_left_to_the_regex() -> None:
     assert lexicon._scan.walk(table, f" pin code {long} ") == []  # no such third word: no key that long
     table = lexicon._scan.WordTable([("pin", 1, 2), ("pin code", -1, 8), (f"pin code {long}", -1, 16)])
     assert lexicon._scan.walk(table, f" pin code {long} ") == [(0, 3, 1, True)]
+
+
+def test_the_classifiers_vocabulary_covers_every_context_it_looks_up() -> None:
+    require_native_build(active=True)
+    classifier = build_classifier(config.load(None))
+    vocabulary = classifier.vocabulary
+    assert vocabulary is not None
+    assert vocabulary.covers(classifier.damp_words)
+    contexts = [*classifier.near_of.values(), *(c for d in classifier.dampeners for c in (d.words, d.unless))]
+    contexts += [s.near for senses in classifier.senses_by_term.values() for s in senses]
+    contexts += [s.near for senses in classifier.senses_by_word.values() for s in senses]
+    for context in contexts:
+        if context is not None:
+            assert vocabulary.covers(context.words) and vocabulary.covers(context.phrase_keys), context

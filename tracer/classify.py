@@ -724,8 +724,8 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
                     triggers.append(term)
     senses_by_word: dict[str, list[_CompiledSense]] = {}
     senses_by_term: dict[str, list[_CompiledSense]] = {}
-    for sense in lexicon.senses:
-        compiled = _compile_sense(sense)
+    compiled_senses = [_compile_sense(sense) for sense in lexicon.senses]
+    for sense, compiled in zip(lexicon.senses, compiled_senses, strict=True):
         for word in sense.words:
             senses_by_word.setdefault(word, []).append(compiled)
         for term_id in sense.terms:
@@ -752,10 +752,10 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
     damp_words = frozenset(
         word for d in dampeners if d.words is not None for word in (*d.words.words, *d.words.phrase_keys)
     )
-    # Every context a ticket's words are looked up for (merged sense rules are unions of these).
+    # Every context a ticket's words are looked up for (merged sense rules are unions of these;
+    # the dampeners' words are their `words` contexts).
     contexts = [
-        *(sense.near for senses in senses_by_term.values() for sense in senses),
-        *(sense.near for senses in senses_by_word.values() for sense in senses),
+        *(sense.near for sense in compiled_senses),
         *near_of.values(),
         *tag_near.values(),
         *(context for d in dampeners for context in (d.words, d.unless)),
@@ -798,7 +798,7 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         damp_fields=frozenset(name for d in dampeners for name in d.fields),
         damp_prefixes=tuple(prefix for d in dampeners for prefix in d.name_prefixes),
         quiet=Classification(False, (), (), risk_scorer.quiet),
-        vocabulary=context_vocabulary(contexts, [damp_words]),
+        vocabulary=context_vocabulary(contexts),
     )
 
 

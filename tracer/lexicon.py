@@ -326,13 +326,12 @@ class Vocabulary:
 _COVERED_MAX = 4096  # word sets a Vocabulary remembers as its own (a classifier has a few hundred)
 
 
-def context_vocabulary(contexts: Iterable[Context | None], more: Iterable[frozenset[str]] = ()) -> Vocabulary | None:
-    """The `Vocabulary` of these contexts (their words and phrase keys) and word sets; None
-    without _scan.c, where fields split themselves."""
+def context_vocabulary(contexts: Iterable[Context | None]) -> Vocabulary | None:
+    """The `Vocabulary` of these contexts (their words and phrase keys); None without _scan.c,
+    where fields split themselves."""
     if _scan is None:
         return None
-    sets = [words for c in contexts if c is not None for words in (c.words, c.phrase_keys)]
-    return Vocabulary([*sets, *more])
+    return Vocabulary([words for c in contexts if c is not None for words in (c.words, c.phrase_keys)])
 
 
 def compile_context(phrases: Iterable[str]) -> Context | None:
