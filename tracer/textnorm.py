@@ -233,9 +233,7 @@ def _backtick_spans(text: str, regions: list[Region], begin: int = 0, stop: int 
     limit = len(text) if stop is None else min(stop, len(text))
     start = text.find("`", begin, limit)  # each run found with str.find: a match object cost more
     while start >= 0:
-        end = start + 1
-        while end < limit and text[end] == "`":
-            end += 1
+        end = _run_end(text, start, limit)
         if opened is not None and end - start == opened[1] - opened[0] and text.find("\n", opened[1], start) < 0:
             if start > opened[1]:
                 regions.append(Region(opened[1], start, "code"))
@@ -243,6 +241,15 @@ def _backtick_spans(text: str, regions: list[Region], begin: int = 0, stop: int 
         else:
             opened = (start, end)
         start = text.find("`", end, limit)
+
+
+def _run_end(text: str, start: int, limit: int) -> int:
+    """Where the run of text[start] that starts there ends, at `limit` at the latest."""
+    char = text[start]
+    end = start + 1
+    while end < limit and text[end] == char:
+        end += 1
+    return end
 
 
 def _urls(text: str, regions: list[Region]) -> None:
@@ -583,10 +590,7 @@ def _fence_lines(text: str) -> list[tuple[int, str]]:
             # `at` starts a run of `char`: each search begins at a line start.
             line = text.rfind("\n", 0, at) + 1
             if at - line <= _FENCE_INDENT and not text[line:at].strip(" \t"):
-                end = at + 3
-                while end < len(text) and text[end] == char:
-                    end += 1
-                found.append((line, text[at:end]))
+                found.append((line, text[at : _run_end(text, at, len(text))]))
             newline = text.find("\n", at)
             at = text.find(three, newline + 1) if newline >= 0 else -1
     found.sort()
