@@ -54,6 +54,7 @@ from tracer.lexicon import (
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
 from tracer.risk import Exposure, RiskScorer, risk_model_from
+from tracer.rounding import rounded
 from tracer.textnorm import NormText, RegionKinds, normalize_view
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
@@ -374,14 +375,14 @@ class Classifier:
                     found = evidence.get(trigger)
                     if found is None:
                         found = evidence[trigger] = ([], [])
-                    found[0].append((round(trigger_weight * multiplier, 3), *place, rule))
+                    found[0].append((rounded(trigger_weight * multiplier, 3), *place, rule))
                     continue
                 for name, weight, context in tags:
                     if context is None or context.in_window(item.window(start, end, window)):
                         found = evidence.get(name)
                         if found is None:
                             found = evidence[name] = ([], [])
-                        found[1].append((round(weight * multiplier, 3), *place, rule))
+                        found[1].append((rounded(weight * multiplier, 3), *place, rule))
                 for name, weight in signals:
                     # the scorer keeps the first strongest signal of each name: only those are passed on.
                     strength = weight * min(multiplier, 1.0)
@@ -536,17 +537,17 @@ class Classifier:
             summed = totals.get(name)
             if summed is None:
                 continue
-            score = round(summed, 3)
+            score = rounded(summed, 3)
             if score < threshold:
                 continue
             # Evidence objects only for what is shown: the strongest matches of a fired indicator.
             listed = scores[name]
             if len(listed) == 1:
                 value, i, rule, _ = listed[0]
-                items = [(round(value, 3), *places[i], rule)]
+                items = [(rounded(value, 3), *places[i], rule)]
             else:
                 best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
-                items = [(round(-weight, 3), *places[i], rules[i]) for weight, i in best]
+                items = [(rounded(-weight, 3), *places[i], rules[i]) for weight, i in best]
             fired.append(IndicatorHit(name, score, strongest_items(items, shown, built)))
         return tuple(fired)
 

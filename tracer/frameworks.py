@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from tracer.config import OrgConfig
 from tracer.model import FRAMEWORKS, Evidence, FrameworkHit
+from tracer.rounding import rounded
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,14 @@ Item = tuple[float, str, int, int, str, str]
 def _score(weighted: Sequence[tuple[float, str]], repeat_cap: float) -> float:
     if len(weighted) == 1:  # what the sums below make of one match (0 + weight: as sum() adds)
         weight = weighted[0][0]
-        return round(0.0 + min(0 + weight, repeat_cap * weight), 3)
+        return rounded(0.0 + min(0 + weight, repeat_cap * weight), 3)
     by_rule: dict[str, list[float]] = {}
     for weight, rule in weighted:
         by_rule.setdefault(rule, []).append(weight)
     total = 0.0
     for weights in by_rule.values():
         total += min(sum(weights), repeat_cap * max(weights))
-    return round(total, 3)
+    return rounded(total, 3)
 
 
 def strongest_items(

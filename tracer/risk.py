@@ -16,6 +16,7 @@ from typing import Any
 
 from tracer.config import OrgConfig
 from tracer.model import INDICATORS, Evidence, FrameworkHit, IndicatorHit, RiskFactor, RiskScore, Ticket
+from tracer.rounding import rounded
 
 LEVELS: tuple[tuple[float, str], ...] = ((8.5, "critical"), (6.0, "high"), (3.0, "medium"), (0.0, "low"))
 MAX_SCORE = 10.0
@@ -144,7 +145,7 @@ class RiskScorer:
                 strongest[signal[0]] = signal
         for name in sorted(strongest):
             _, weight, text, where = strongest[name]
-            factors.append(RiskFactor(name, round(weight, 2), f'"{text}" ({where})'))
+            factors.append(RiskFactor(name, rounded(weight, 2), f'"{text}" ({where})'))
         priority = _priority(ticket)
         if priority:
             factor = self._priorities.get(priority)
@@ -157,7 +158,7 @@ class RiskScorer:
         if flagged:
             factors.append(RiskFactor("flagged", model.security_label_weight, f"labelled {flagged!r}"))
         total = sum(factor.weight for factor in factors)
-        score = round(min(max(total, 0.0), MAX_SCORE), 1)
+        score = rounded(min(max(total, 0.0), MAX_SCORE), 1)
         level = level_for(score)
         return RiskScore(score=score, level=level, factors=tuple(factors), actions=self._actions[level])
 
