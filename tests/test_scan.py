@@ -151,6 +151,67 @@ def test_context_words_are_found_as_splitting_finds_them(text: str, asked: list[
     assert vocabulary.covers(frozenset()) and not vocabulary.covers(frozenset({"not-a-context-word"}))
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    text=ticket_text(),
+    cut=st.tuples(st.integers(0, 400), st.integers(0, 12), st.integers(0, 80)),
+    phrases=st.lists(st.lists(st.sampled_from(_WORDS[:300]), min_size=2, max_size=3), max_size=3),
+    asked=st.lists(st.frozensets(st.sampled_from([*_WORDS[:400], "the", "zzz"])), min_size=1),
+)
+def test_a_window_finds_the_context_words_its_cut_words_hold(
+    text: str, cut: tuple[int, int, int], phrases: list[list[str]], asked: list[frozenset[str]]
+) -> None:
+    require_native_build(active=True)
+    known = asked[: (len(asked) + 1) // 2]  # the classifier's contexts; the rest are asked about too
+    vocabulary = lexicon.Vocabulary(known)
+    field = FieldWords(text, vocabulary)
+    if not field.spaced:
+        return
+    start = min(cut[0], len(field.low))
+    end = min(start + cut[1], len(field.low))
+    read = lexicon.Window(field.low, start, end, cut[2], field.spaced, vocabulary)
+    split = lexicon.Window(field.low, start, end, cut[2], field.spaced)
+    assert read.found == vocabulary._all & set(split.words) and split.found is None
+    for words in asked:
+        context = lexicon.Context(words, tuple(" ".join(p) for p in phrases), frozenset(p[0] for p in phrases))
+        assert context.in_window(read) == context.in_window(split), context
+        assert read.covers(context) == (vocabulary.covers(words) and vocabulary.covers(context.phrase_keys))
+
+
+def test_a_window_cuts_words_at_its_edges_and_reads_past_the_end() -> None:
+    require_native_build(active=True)
+    vocabulary = lexicon.Vocabulary([frozenset({"reset", "res", "link", "the", "expired"})])
+    field = FieldWords("the reset link expired", vocabulary)
+    # 4 characters either side of "link" cut "reset" to "set" and "expired" to "exp"
+    window = lexicon.Window(field.low, 10, 14, 4, field.spaced, vocabulary)
+    assert window.found == set() and window.before == ["set"] and window.after == ["exp"]
+    uncovered = lexicon.Context(frozenset({"set"}), (), frozenset())  # not a word it was made from
+    assert not window.covers(uncovered) and uncovered.in_window(window)
+    window = lexicon.Window(field.low, 10, 14, 8, field.spaced, vocabulary)
+    assert window.found == {"reset", "expired"} and window.before == ["e", "reset"]
+    window = lexicon.Window(field.low, 10, 14, 40, field.spaced, vocabulary)  # past either end
+    assert window.found == {"the", "reset", "expired"} and window.words == ["the", "reset", "expired"]
+    table = lexicon._scan.WordTable([("res", 0, 0)])
+    assert lexicon._scan.present(table, ("res",), " res reset ", 0, 4, 5, 99) == {"res"}
+    assert lexicon._scan.present(table, ("res",), " res reset ", 5, 8, 8, 8) == {"res"}  # "res" of "reset"
+    with pytest.raises(ValueError, match="negative"):
+        lexicon._scan.present(table, ("res",), " res ", -1, 2, 3, 4)
+    with pytest.raises(TypeError):
+        lexicon._scan.present(table, ("res",), " res ", 1, 2)
+
+
+def test_a_vocabulary_remembers_the_contexts_it_covers() -> None:
+    require_native_build(active=True)
+    vocabulary = lexicon.Vocabulary([frozenset({"reset", "link"})])
+    other = lexicon.Vocabulary([frozenset({"reset", "link", "token"})])
+    covered = lexicon.Context(frozenset({"reset"}), ("reset link",), frozenset({"reset"}))
+    outside = lexicon.Context(frozenset({"reset", "token"}), (), frozenset())
+    assert vocabulary.knows(covered) and covered.known_to == [vocabulary]
+    assert not vocabulary.knows(outside) and outside.known_to == []
+    assert other.knows(outside) and other.knows(covered) and covered.known_to == [other]
+    assert vocabulary.knows(covered)  # asked again after another vocabulary: looked at again
+
+
 def test_a_field_finds_context_words_in_camel_case_and_beside_punctuation() -> None:
     require_native_build(active=True)
     vocabulary = lexicon.Vocabulary([frozenset({"password", "reset", "token"})])

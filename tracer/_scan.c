@@ -8,8 +8,9 @@
  *   one hash look-up per word where the pure-Python path walks an Aho-Corasick automaton
  *   character by character.
  *
- * present(table, words, spaced): the few words of a text that are context words, without
- *   a Python string for every word.
+ * present(table, words, spaced[, from, to, from2, to2]): the few words of a text (or of two
+ *   slices of it: a window around a match) that are context words, without a Python string
+ *   for every word.
  *
  * They stand in for Python code that stays the reference (FieldWords and
  * Matcher._scan_spaced): tests compare them on generated text and whole classifications.
@@ -244,37 +245,69 @@ static PyObject *walk(PyObject *module, PyObject *args) {
     return hits;
 }
 
-/* present(table, words, spaced) -> the set of the words of `words` (the table's entries
- * index it) that are words of `spaced`. */
-static PyObject *present(PyObject *module, PyObject *args) {
-    PyObject *table_object, *words, *spaced;
-    if (!PyArg_ParseTuple(args, "O!O!U:present", &WordTableType, &table_object, &PyTuple_Type, &words, &spaced))
-        return NULL;
-    if (!spaced_text(spaced, "present"))
-        return NULL;
-    const WordTable *table = (const WordTable *)table_object;
-    const char *text = (const char *)PyUnicode_1BYTE_DATA(spaced);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(spaced), start, end = 0;
-    PyObject *found = PySet_New(NULL);
-    if (found == NULL)
-        return NULL;
+/* Adds to `found` the words of `words` (the table's entries index it) that are words of
+ * text[from:to], as text[from:to].split() cuts them. 0, or -1 with an exception set. */
+static int add_present(const WordTable *table, PyObject *words, const char *text, Py_ssize_t from, Py_ssize_t to,
+                       PyObject *found) {
+    Py_ssize_t start, end = 0, length = to - from;
+    text += from;
     for (;;) {
         next_word(text, length, end, &start, &end);
         if (start == length)
-            return found;
+            return 0;
         const Slot *slot = find(table, text + start, end - start);
         if (slot == NULL)
             continue;
         if (slot->entry < 0 || slot->entry >= PyTuple_GET_SIZE(words)) {
             PyErr_SetString(PyExc_IndexError, "present(): a table entry outside its words");
-            Py_DECREF(found);
+            return -1;
+        }
+        if (PySet_Add(found, PyTuple_GET_ITEM(words, slot->entry)) < 0)
+            return -1;
+    }
+}
+
+/* present(table, words, spaced[, from, to, from2, to2]) -> the set of the words of `words`
+ * (the table's entries index it) that are words of `spaced`, or of spaced[from:to] and
+ * spaced[from2:to2], each cut as a slice would be (bounds past the end end there; none is
+ * negative): a window of context words around a match, without its words as strings. */
+static PyObject *present(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 && nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "present() takes 3 or 7 arguments");
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(args[0], &WordTableType) || !PyTuple_Check(args[1]) || !PyUnicode_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "present(table: WordTable, words: tuple, spaced: str, ...)");
+        return NULL;
+    }
+    PyObject *spaced = args[2];
+    if (!spaced_text(spaced, "present"))
+        return NULL;
+    const WordTable *table = (const WordTable *)args[0];
+    const char *text = (const char *)PyUnicode_1BYTE_DATA(spaced);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(spaced);
+    Py_ssize_t bounds[4] = {0, length, 0, 0};
+    for (Py_ssize_t i = 3; i < nargs; i++) {
+        Py_ssize_t bound = PyLong_AsSsize_t(args[i]);
+        if (bound == -1 && PyErr_Occurred())
+            return NULL;
+        if (bound < 0) {
+            PyErr_SetString(PyExc_ValueError, "present(): a negative bound");
             return NULL;
         }
-        if (PySet_Add(found, PyTuple_GET_ITEM(words, slot->entry)) < 0) {
+        bounds[i - 3] = bound > length ? length : bound;
+    }
+    PyObject *found = PySet_New(NULL);
+    if (found == NULL)
+        return NULL;
+    for (int pair = 0; pair < 4; pair += 2) {
+        if (bounds[pair] < bounds[pair + 1] &&
+            add_present(table, args[1], text, bounds[pair], bounds[pair + 1], found) < 0) {
             Py_DECREF(found);
             return NULL;
         }
     }
+    return found;
 }
 
 /* Per ASCII byte: its lowercase, and its case (1: a lowercase letter or a digit, 2: a
@@ -339,7 +372,8 @@ static PyObject *prepare(PyObject *module, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS, "The words of a spaced text that start a term: [(start, end, entry, phrase)]."},
-    {"present", present, METH_VARARGS, "The words of a table that a spaced text holds."},
+    {"present", (PyCFunction)(void (*)(void))present, METH_FASTCALL,
+     "The words of a table that a spaced text (or two slices of it) holds."},
     {"prepare", prepare, METH_VARARGS, "An ASCII view's lowercase copy, spaced copy and camelCase hint, or None."},
     {NULL, NULL, 0, NULL},
 };

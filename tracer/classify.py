@@ -163,7 +163,10 @@ class _Field:
             self._windows = {}
         around = self._windows.get((start, end))
         if around is None:
-            around = self._windows[(start, end)] = Window(self.low, start, end, size, self.prepared.spaced)
+            prepared = self.prepared
+            around = self._windows[(start, end)] = Window(
+                self.low, start, end, size, prepared.spaced, prepared.vocabulary
+            )
         return around
 
     def locate(self, start: int, end: int) -> _Place:

@@ -219,6 +219,8 @@ class Context:
     phrase_keys: frozenset[str]
     # the phrases' regex once compiled (`phrase_in`): a cell, since the class is frozen
     compiled: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
+    # the last Vocabulary that covered both its word sets (`Vocabulary.knows`): a cell too
+    known_to: list[Vocabulary] = field(default_factory=list, compare=False, repr=False)
 
     def in_words(self, words: AbstractSet[str], joined: str) -> bool:
         """A context word among `words`, or a phrase in `joined` (the words, space-separated)."""
@@ -242,9 +244,12 @@ class Context:
 
     def in_window(self, around: Window) -> bool:
         """`near` for a window already cut: one match is often checked against several contexts."""
-        if not self.words.isdisjoint(around.words):
+        found = around.found
+        # its context words, if they are all this context can find, else all its words
+        words: Iterable[str] = found if found is not None and around.covers(self) else around.words
+        if not self.words.isdisjoint(words):
             return True
-        if not self.phrases or self.phrase_keys.isdisjoint(around.words):
+        if not self.phrases or self.phrase_keys.isdisjoint(words):
             return False
         return self.phrase_in(f" {around.joined} ")
 
@@ -268,27 +273,67 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 class Window:
-    """The words within `window` characters either side of low[start:end]."""
+    """The words within `window` characters either side of low[start:end].
 
-    __slots__ = ("_joined", "after", "before", "words")
+    Given the field's `Vocabulary`, the context words among them are found in C (`found`)
+    and the words themselves are cut only if a context that it does not cover, or a phrase,
+    asks for them: most windows are looked at for a word or two.
+    """
 
-    def __init__(self, low: str, start: int, end: int, window: int, spaced: str = "") -> None:
+    __slots__ = ("_after", "_before", "_bounds", "_joined", "_low", "_spaced", "_vocabulary", "found")
+
+    def __init__(
+        self, low: str, start: int, end: int, window: int, spaced: str = "", vocabulary: Vocabulary | None = None
+    ) -> None:
         first = max(0, start - window)
-        if spaced:  # `FieldWords.spaced` of `low`: one ahead, every non-word character a space
-            self.before = spaced[first + 1 : start + 1].split()
-            self.after = spaced[end + 1 : end + window + 1].split()
-        else:
-            self.before = split_words(low[first:start])
-            self.after = split_words(low[end : end + window])
+        self._low = low
+        self._spaced = spaced  # `FieldWords.spaced` of `low`: one ahead, every non-word character a space
+        self._bounds = (first, start, end, end + window)
+        self._before: list[str] | None = None
+        self._after: list[str] = []
+        self._joined: str | None = None
+        self._vocabulary = vocabulary if spaced else None
+        self.found: set[str] | None = None  # the context words in it, when a Vocabulary read it
+        if self._vocabulary is not None:
+            self.found = self._vocabulary.present_around(spaced, first + 1, start + 1, end + 1, end + window + 1)
+
+    def covers(self, context: Context) -> bool:
+        """Whether `found` holds every word of the window that `context` looks for."""
+        known = self._vocabulary
+        return known is not None and known.knows(context)
+
+    def _cut(self) -> tuple[list[str], list[str]]:
+        """The words before and after, split once."""
+        if self._before is None:
+            first, start, end, stop = self._bounds
+            if self._spaced:
+                self._before = self._spaced[first + 1 : start + 1].split()
+                self._after = self._spaced[end + 1 : stop + 1].split()
+            else:
+                self._before = split_words(self._low[first:start])
+                self._after = split_words(self._low[end:stop])
+        return self._before, self._after
+
+    @property
+    def before(self) -> list[str]:
+        return self._cut()[0]
+
+    @property
+    def after(self) -> list[str]:
+        return self._cut()[1]
+
+    @property
+    def words(self) -> list[str]:
         # A list, not a set: a window is looked at once or twice, and a set would cost more
         # to build than it saves.
-        self.words = self.before + self.after
-        self._joined: str | None = None
+        before, after = self._cut()
+        return before + after
 
     @property
     def joined(self) -> str:
         if self._joined is None:
-            self._joined = " ".join(self.before) + " | " + " ".join(self.after)
+            before, after = self._cut()
+            self._joined = " ".join(before) + " | " + " ".join(after)
         return self._joined
 
 
@@ -306,15 +351,29 @@ class Vocabulary:
         # A field read through the table is plain ASCII: a word outside ASCII is never one of its words.
         self._words = tuple(sorted(word for word in self._all if word and word.isascii()))
         self._table = _scan.WordTable([(word, index, 0) for index, word in enumerate(self._words)])
-        self._covered: set[frozenset[str]] = set()
+        # covers() by the identity of the set asked about, kept alive here: most are asked
+        # again and again (a context's own set), and equal sets compare word by word.
+        self._covered: dict[int, tuple[frozenset[str], bool]] = {}
 
     def covers(self, vocabulary: frozenset[str]) -> bool:
-        if vocabulary in self._covered:
-            return True
-        if not vocabulary <= self._all:
-            return False
+        known = self._covered.get(id(vocabulary))
+        if known is not None and known[0] is vocabulary:
+            return known[1]
+        covered = vocabulary <= self._all
         if len(self._covered) < _COVERED_MAX:
-            self._covered.add(vocabulary)
+            self._covered[id(vocabulary)] = (vocabulary, covered)
+        return covered
+
+    def knows(self, context: Context) -> bool:
+        """Whether it covers both word sets of a context; remembered on the context, as most
+        are asked about at every match."""
+        cell = context.known_to
+        if cell and cell[0] is self:
+            return True
+        if not (self.covers(context.words) and self.covers(context.phrase_keys)):
+            return False
+        cell.clear()
+        cell.append(self)
         return True
 
     def present(self, spaced: str) -> set[str]:
@@ -322,8 +381,13 @@ class Vocabulary:
         found: set[str] = _scan.present(self._table, self._words, spaced)
         return found
 
+    def present_around(self, spaced: str, first: int, start: int, end: int, stop: int) -> set[str]:
+        """Its words among those of spaced[first:start] and spaced[end:stop], each split alone."""
+        found: set[str] = _scan.present(self._table, self._words, spaced, first, start, end, stop)
+        return found
 
-_COVERED_MAX = 4096  # word sets a Vocabulary remembers as its own (a classifier has a few hundred)
+
+_COVERED_MAX = 4096  # word sets a Vocabulary remembers the answer for (a classifier has a few hundred)
 
 
 def context_vocabulary(contexts: Iterable[Context | None]) -> Vocabulary | None:
