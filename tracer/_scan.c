@@ -1,8 +1,8 @@
 /* The matcher's per-character work in C (tracer/lexicon.py), built by `make native`.
  *
  * prepare(view, scan_bytes): a plain-ASCII field's lowercase view, its `spaced` copy (every
- *   byte through `scan_bytes`, padded with a space either end) and whether it holds a
- *   camelCase pair, in one pass; None when the view is not ASCII or a byte maps to NUL.
+ *   byte through `scan_bytes`, padded with a space either end) and where its words that hold
+ *   a camelCase pair are, in one pass; None when the view is not ASCII or a byte maps to NUL.
  * WordTable(items) and walk(table, spaced): the words of `spaced` that start a term, with
  *   whether a phrase may start there (its next one or two words are a phrase's), found by
  *   one hash look-up per word where the pure-Python path walks an Aho-Corasick automaton
@@ -322,7 +322,19 @@ static void fill_case_tables(void) {
     }
 }
 
-/* prepare(view, scan_bytes) -> (low, spaced, camel) | None */
+/* Appends (start, end) to `spans`; 0, or -1 with an exception set. */
+static int add_span(PyObject *spans, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *span = Py_BuildValue("(nn)", start, end);
+    if (span == NULL)
+        return -1;
+    int failed = PyList_Append(spans, span);
+    Py_DECREF(span);
+    return failed;
+}
+
+/* prepare(view, scan_bytes) -> (low, spaced, hinted) | None; `hinted`: where each word (a
+ * run of letters and digits) that holds a camelCase hint (a lowercase letter or digit, then
+ * a capital) starts and ends, in order, each once. */
 static PyObject *prepare(PyObject *module, PyObject *args) {
     PyObject *view;
     Py_buffer table;
@@ -348,25 +360,37 @@ static PyObject *prepare(PyObject *module, PyObject *args) {
         PyBuffer_Release(&table);
         return NULL;
     }
+    PyObject *hinted = PyList_New(0);
+    PyObject *result = NULL;
+    if (hinted == NULL)
+        goto done;
     unsigned char *lowered = PyUnicode_1BYTE_DATA(low), *out = PyUnicode_1BYTE_DATA(spaced);
-    unsigned char none = 1, camel = 0, before = 0; /* none: no byte mapped to NUL so far */
+    unsigned char none = 1, before = 0; /* none: no byte mapped to NUL so far */
+    Py_ssize_t word = 0, hinted_word = -1; /* where the word started; where it did, if it holds a hint */
     out[0] = ' ';
     for (Py_ssize_t i = 0; i < length; i++) {
         unsigned char c = text[i], now = kind[c];
-        camel |= (before == 1) & (now == 2); /* a lowercase letter or digit, then a capital */
+        if (now == 0) {
+            if (hinted_word >= 0 && add_span(hinted, hinted_word, i) < 0)
+                goto done;
+            hinted_word = -1;
+            word = i + 1;
+        } else if (before == 1 && now == 2 && hinted_word < 0) { /* a lowercase letter or digit, then a capital */
+            hinted_word = word;
+        }
         before = now;
         none &= (out[i + 1] = map[lowered[i] = lower[c]]) != 0;
     }
+    if (hinted_word >= 0 && add_span(hinted, hinted_word, length) < 0)
+        goto done;
     out[length + 1] = ' ';
+    /* None: not runs of letters and digits, for the Python path */
+    result = none ? PyTuple_Pack(3, low, spaced, hinted) : Py_NewRef(Py_None);
+done:
     PyBuffer_Release(&table);
-    if (!none) { /* not runs of letters and digits: the Python path */
-        Py_DECREF(low);
-        Py_DECREF(spaced);
-        Py_RETURN_NONE;
-    }
-    PyObject *result = PyTuple_Pack(3, low, spaced, camel ? Py_True : Py_False);
     Py_DECREF(low);
     Py_DECREF(spaced);
+    Py_XDECREF(hinted);
     return result;
 }
 
@@ -374,7 +398,7 @@ static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS, "The words of a spaced text that start a term: [(start, end, entry, phrase)]."},
     {"present", (PyCFunction)(void (*)(void))present, METH_FASTCALL,
      "The words of a table that a spaced text (or two slices of it) holds."},
-    {"prepare", prepare, METH_VARARGS, "An ASCII view's lowercase copy, spaced copy and camelCase hint, or None."},
+    {"prepare", prepare, METH_VARARGS, "An ASCII view's lowercase copy, spaced copy and camelCase words' spans, or None."},
     {NULL, NULL, 0, NULL},
 };
 

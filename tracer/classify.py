@@ -84,14 +84,18 @@ class _Checks(NamedTuple):
 _Kept = tuple["_Field", float, list[RawMatch]]  # a field, its weight, its kept matches
 
 
-class _Reading(NamedTuple):
-    """What the kept matches of a ticket say (`Classifier._read`)."""
+class _Reading:
+    """What the kept matches of a ticket say (`Classifier._read`). A plain class: compiled,
+    it is made without the Python call a NamedTuple's constructor costs."""
 
-    places: list[_Place]  # of each kept match, in order
-    rules: list[str]  # the term id of each kept match
-    scores: dict[str, list[_Score]]  # indicator -> what each match says for it
-    evidence: dict[str, tuple[list[Item], list[Item]]]  # framework -> (trigger, lexicon) evidence
-    exposure: dict[str, tuple[float, int]]  # risk signal -> its strongest strength, and the match
+    __slots__ = ("evidence", "exposure", "places", "rules", "scores")
+
+    def __init__(self) -> None:
+        self.places: list[_Place] = []  # of each kept match, in order
+        self.rules: list[str] = []  # the term id of each kept match
+        self.scores: dict[str, list[_Score]] = {}  # indicator -> what each match says for it
+        self.evidence: dict[str, tuple[list[Item], list[Item]]] = {}  # framework -> (trigger, lexicon) evidence
+        self.exposure: dict[str, tuple[float, int]] = {}  # risk signal -> its strongest strength, and the match
 
 
 class _Plan(NamedTuple):
@@ -351,8 +355,8 @@ class Classifier:
         plans = self.plans
         window = lexicon.window
         trigger_weight = lexicon.trigger_weight
-        read = _Reading([], [], {}, {}, {})
-        places, rules, scores, evidence, exposure = read
+        read = _Reading()
+        places, rules, scores, evidence, exposure = read.places, read.rules, read.scores, read.evidence, read.exposure
         index = -1  # of the match, in the order they were kept
         for item, field_multiplier, raws in kept:
             for raw in raws:

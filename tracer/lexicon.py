@@ -507,9 +507,9 @@ class FieldWords:
         # What follows, in one pass in C for plain ASCII (_scan.c; None for other text).
         prepared = _scan.prepare(view, _SCAN_BYTES) if _scan is not None else None
         if prepared is not None:
-            self.low, self.spaced, camel = prepared
+            self.low, self.spaced, hinted = prepared
             self.runs = True
-            self.camel = _camel_identifiers(view, True) if camel else ()
+            self.camel = _camel_words_at(view, hinted) if hinted else ()
             self.vocabulary = vocabulary  # context words are looked up in `spaced`
             return
         self.low = low = lower_view(view)  # lowercase, same length as view
@@ -598,11 +598,7 @@ def _camel_identifiers(view: str, runs: bool = False) -> tuple[Camel, ...]:
     if runs and view.isascii():  # (a view lowercases to ASCII from a few other letters: K, the Kelvin sign)
         # Each word that holds a hint is a whole word (a run), found once, in order.
         shape = view.encode("ascii").translate(_CASE_BYTES)
-        return tuple(
-            (start, camel)
-            for start, end in _hinted_words(shape, shape)
-            if (camel := _camel_word(view[start:end])) is not None
-        )
+        return _camel_words_at(view, _hinted_words(shape, shape))
     # The same in the view's UTF-8, for other text: a hint is two ASCII characters, and a word
     # runs between two spaces once every separator is one (where a regex class tested every
     # character outside ASCII, at ~20 times the cost). Words are found whole, then located.
@@ -627,6 +623,11 @@ def _camel_identifiers(view: str, runs: bool = False) -> tuple[Camel, ...]:
             start = view.find(word, end)
     found.sort()
     return tuple(found)
+
+
+def _camel_words_at(view: str, hinted: list[tuple[int, int]]) -> tuple[Camel, ...]:
+    """The camelCase words among the words view[start:end] that hold a hint."""
+    return tuple((start, camel) for start, end in hinted if (camel := _camel_word(view[start:end])) is not None)
 
 
 def _hinted_words(shape: bytes, bounds: bytes) -> list[tuple[int, int]]:
