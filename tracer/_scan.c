@@ -12,6 +12,9 @@
  *   slices of it: a window around a match) that are context words, without a Python string
  *   for every word.
  *
+ * record(cls, names, *values): an instance with these attributes, as object.__new__ and
+ *   object.__setattr__ make it (a frozen dataclass without its __init__), in one call.
+ *
  * They stand in for Python code that stays the reference (FieldWords and
  * Matcher._scan_spaced): tests compare them on generated text and whole classifications.
  */
@@ -394,11 +397,30 @@ done:
     return result;
 }
 
+/* record(cls, names, *values) -> object.__new__(cls) with names[i] set to values[i] as
+ * object.__setattr__ sets it: what a frozen dataclass's __init__ leaves, without calling it. */
+static PyObject *record(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 2 || !PyType_Check(args[0]) || !PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != nargs - 2) {
+        PyErr_SetString(PyExc_TypeError, "record(cls: type, names: tuple, *values): one value per name");
+        return NULL;
+    }
+    PyObject *empty = PyTuple_New(0);
+    PyObject *made = empty == NULL ? NULL : PyBaseObject_Type.tp_new((PyTypeObject *)args[0], empty, NULL);
+    Py_XDECREF(empty);
+    for (Py_ssize_t i = 2; made != NULL && i < nargs; i++) {
+        if (PyObject_GenericSetAttr(made, PyTuple_GET_ITEM(args[1], i - 2), args[i]) < 0)
+            Py_CLEAR(made);
+    }
+    return made;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS, "The words of a spaced text that start a term: [(start, end, entry, phrase)]."},
     {"present", (PyCFunction)(void (*)(void))present, METH_FASTCALL,
      "The words of a table that a spaced text (or two slices of it) holds."},
     {"prepare", prepare, METH_VARARGS, "An ASCII view's lowercase copy, spaced copy and camelCase words' spans, or None."},
+    {"record", (PyCFunction)(void (*)(void))record, METH_FASTCALL,
+     "object.__new__(cls) with names[i] set to values[i] as object.__setattr__ sets it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -54,10 +54,13 @@ from tracer.lexicon import (
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
 from tracer.risk import Exposure, RiskScorer, risk_model_from
-from tracer.rounding import rounded
+from tracer.speedups import field_names, record, rounded
 from tracer.textnorm import NormText, RegionKinds, normalize_view
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
+# For `record`: a ticket's records without their __init__
+_CLASSIFICATION_FIELDS = field_names(Classification)
+_INDICATOR_HIT_FIELDS = field_names(IndicatorHit)
 
 
 @dataclass(frozen=True)
@@ -273,7 +276,7 @@ class Classifier:
         ]
         frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators}, built)
         risk = self.risk_scorer.score(indicators, ticket, frameworks, strongest)
-        return Classification(security_relevant=True, indicators=indicators, frameworks=frameworks, risk=risk)
+        return record(Classification, _CLASSIFICATION_FIELDS, True, indicators, frameworks, risk)  # Classification(...)
 
     def _in_domain(
         self, project: str, indicators: tuple[IndicatorHit, ...], evidence: dict[str, tuple[list[Item], list[Item]]]
@@ -555,7 +558,7 @@ class Classifier:
             else:
                 best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
                 items = [(rounded(-weight, 3), *places[i], rules[i]) for weight, i in best]
-            fired.append(IndicatorHit(name, score, strongest_items(items, shown, built)))
+            fired.append(record(IndicatorHit, _INDICATOR_HIT_FIELDS, name, score, strongest_items(items, shown, built)))
         return tuple(fired)
 
 

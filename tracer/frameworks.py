@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from tracer.config import OrgConfig
 from tracer.model import FRAMEWORKS, Evidence, FrameworkHit
-from tracer.rounding import rounded
+from tracer.speedups import field_names, record, rounded
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class FrameworkRules:
     gates: Mapping[str, tuple[str, ...]] | None = None  # framework -> indicators, one needed
 
 
-_new, _store = object.__new__, object.__setattr__  # for `_built`
+_EVIDENCE_FIELDS = field_names(Evidence)
+_FRAMEWORK_HIT_FIELDS = field_names(FrameworkHit)
 
 # An Evidence not built yet: weight (rounded as Evidence carries it), field, start, end, text,
 # rule. The classifier weighs many matches and shows few; only the shown become objects.
@@ -78,14 +79,8 @@ def _built(item: Item, built: dict[Item, Evidence] | None) -> Evidence:
     """The Evidence of an item, made once per `built`."""
     evidence = built.get(item) if built is not None else None
     if evidence is None:
-        # Stored as Evidence's own __init__ stores it (model.stored_at_once), without that
-        # Python frame: one per shown match, 3% of a ticket's instructions.
-        evidence = _new(Evidence)
-        _store(
-            evidence,
-            "__dict__",
-            {"field": item[1], "text": item[4], "start": item[2], "end": item[3], "weight": item[0], "rule": item[5]},
-        )
+        # Evidence(*values), without its __init__'s Python frame: one per shown match
+        evidence = record(Evidence, _EVIDENCE_FIELDS, item[1], item[4], item[2], item[3], item[0], item[5])
         if built is not None:
             built[item] = evidence
     return evidence
@@ -136,7 +131,8 @@ class FrameworkJudge:
             total = _score([(item[0], item[5]) for item in both], rules.repeat_cap) if lexical else trigger_score
             if total >= threshold:
                 reason = "trigger" if trigger_score >= threshold else "indicator"
-                hits.append(FrameworkHit(name, reason, strongest_items(both, rules.max_evidence, built)))
+                shown = strongest_items(both, rules.max_evidence, built)
+                hits.append(record(FrameworkHit, _FRAMEWORK_HIT_FIELDS, name, reason, shown))
             elif baseline is not None:
                 hits.append(baseline)
         return tuple(hits)

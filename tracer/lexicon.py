@@ -19,7 +19,6 @@ words, and their phrases one regex search.
 from __future__ import annotations
 
 import functools
-import importlib
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,22 +30,13 @@ from typing import Any, NamedTuple
 import ahocorasick
 import yaml
 
-from tracer import yamlsafe
+from tracer import speedups, yamlsafe
 from tracer.catalog import CATALOG_PATH
 from tracer.errors import ConfigError
 from tracer.model import FRAMEWORKS, INDICATORS
 from tracer.textnorm import REGION_KINDS
 
-
-def _native_scan() -> Any:
-    """tracer/_scan.c, on the package path only with a current native build (tracer/native.py)."""
-    try:
-        return importlib.import_module("tracer._scan")
-    except ImportError:
-        return None
-
-
-_scan = _native_scan()  # None: the pure-Python path, the reference the C one is tested against
+_scan = speedups.scan  # None: the pure-Python path, the reference the C one is tested against
 
 FIELDS: tuple[str, ...] = ("title", "labels", "components", "description")
 
@@ -721,6 +711,10 @@ class Matcher:
     def __init__(self, terms: Sequence[Term], groups: Sequence[int] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
         self.groups: tuple[int, ...] = tuple(groups) or (0,) * len(self.terms)
+        # Each term's group as 0, 1, ...: the overlap resolution of `scan` keeps a list slot per group.
+        numbered = {group: number for number, group in enumerate(dict.fromkeys(self.groups))}
+        self._group_numbers = tuple(numbered[group] for group in self.groups)
+        self._group_count = len(numbered)
         single: dict[str, list[int]] = {}
         acronyms: dict[str, list[tuple[str, int]]] = {}
         rests: dict[str, dict[tuple[str, ...], list[int]]] = {}
@@ -772,9 +766,12 @@ class Matcher:
         if apart or len(found) < 2:
             return found  # no match hides or repeats another: nothing to resolve
         result: list[RawMatch] = []
-        groups = self.groups
-        cursor: dict[int, int] = {}
-        last: dict[int, tuple[int, int]] = {}
+        groups = self._group_numbers
+        # By group: where its kept matches reach, and the span of the last one kept (a term
+        # that shares a kept span is kept too).
+        cursor = [-1] * self._group_count
+        last_start = [-1] * self._group_count
+        last_end = [-1] * self._group_count
         previous = (-1, 0, -1, 0)
         for hit in found:
             if hit == previous:
@@ -782,11 +779,12 @@ class Matcher:
             previous = hit
             start, _, term, end = hit
             group = groups[term]
-            if start >= cursor.get(group, -1) or (start, end) == last.get(group):
+            if start >= cursor[group] or (start == last_start[group] and end == last_end[group]):
                 result.append(hit)
-                if end > cursor.get(group, -1):
+                if end > cursor[group]:
                     cursor[group] = end
-                last[group] = (start, end)
+                last_start[group] = start
+                last_end[group] = end
         return result
 
     def _scan_any(self, field: FieldWords, found: list[RawMatch]) -> None:

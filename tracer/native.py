@@ -27,7 +27,7 @@ from typing import Any
 
 # The modules a ticket goes through, in import order. Not tracer.model: its dataclasses are
 # shared with every other module, and its __init__ trick (model.py) needs a __dict__.
-MODULES = ("rounding", "textnorm", "lexicon", "frameworks", "risk", "classify")
+MODULES = ("speedups", "textnorm", "lexicon", "frameworks", "risk", "classify")
 # Extensions written in C, by module name: the matcher's per-character work (tracer/_scan.c).
 C_MODULES = ("_scan",)
 ENV_SWITCH = "VIBEWARD_NATIVE"
