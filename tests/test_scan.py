@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import require_native_build
 from tracer import config, lexicon
-from tracer.classify import build_classifier
+from tracer.classify import _fields, _TicketText, build_classifier
 from tracer.lexicon import FieldWords, Matcher, RawMatch
+from tracer.model import Ticket
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +177,33 @@ def test_a_window_finds_the_context_words_its_cut_words_hold(
         context = lexicon.Context(words, tuple(" ".join(p) for p in phrases), frozenset(p[0] for p in phrases))
         assert context.in_window(read) == context.in_window(split), context
         assert read.covers(context) == (vocabulary.covers(words) and vocabulary.covers(context.phrase_keys))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=ticket_text(),
+    phrases=st.lists(st.lists(st.sampled_from(_WORDS[:60]), min_size=2, max_size=3), min_size=1, max_size=4),
+    taken=st.integers(0, 40),
+)
+def test_a_phrase_is_found_in_spaced_text_as_in_the_joined_words(
+    text: str, phrases: list[list[str]], taken: int
+) -> None:
+    field = FieldWords(text)
+    words = field.tokens
+    if len(words) >= 2:  # and a phrase the text surely holds, from two of its words in a row
+        at = taken % (len(words) - 1)
+        phrases = [*phrases, words[at : at + 2]]
+    context = lexicon.Context(frozenset(), tuple(" ".join(p) for p in phrases), frozenset(p[0] for p in phrases))
+    assert context.phrase_in_field(field) == context.phrase_in(f" {field.joined} ")
+
+
+def test_a_phrase_is_found_across_punctuation_but_not_across_fields() -> None:
+    context = lexicon.Context(frozenset(), ("reset link", "card data"), frozenset({"reset", "card"}))
+    assert context.phrase_in_field(FieldWords("Send the reset -- link again"))
+    assert not context.phrase_in_field(FieldWords("resets link; prereset link; reset linked"))
+    ticket = Ticket(key="T-1", title="Fix the card", description="data export")
+    assert not _TicketText(_fields(ticket, None)).has(context)  # no phrase from title to description
+    assert _TicketText(_fields(Ticket(key="T-2", title="The card data leaks"), None)).has(context)
 
 
 def test_a_window_cuts_words_at_its_edges_and_reads_past_the_end() -> None:

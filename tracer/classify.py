@@ -28,7 +28,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, Final, NamedTuple, cast
 
 from tracer.config import OrgConfig
 from tracer.frameworks import FrameworkJudge, FrameworkRules, Item, strongest_items
@@ -59,8 +59,8 @@ from tracer.textnorm import NormText, RegionKinds, normalize_view
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
 # For `record`: a ticket's records without their __init__
-_CLASSIFICATION_FIELDS = field_names(Classification)
-_INDICATOR_HIT_FIELDS = field_names(IndicatorHit)
+_CLASSIFICATION_FIELDS: Final = field_names(Classification)
+_INDICATOR_HIT_FIELDS: Final = field_names(IndicatorHit)
 
 
 @dataclass(frozen=True)
@@ -602,26 +602,19 @@ _Place = tuple[str, int, int, str]  # field name ("labels[2]"), source offsets, 
 
 
 class _TicketText:
-    """Title and description together, for ticket-wide context; built on first use."""
+    """Title and description together, for ticket-wide context."""
 
-    __slots__ = ("_fields", "_has", "_joined", "_padded")
+    __slots__ = ("_fields", "_has")
 
     def __init__(self, fields: Sequence[_Field]) -> None:
         self._fields = fields
-        self._joined: str | None = None
-        self._padded: str | None = None
         # `has` by context: a rule is often asked again for a later match of the same word.
         # By identity: the contexts live in the classifier, longer than this ticket.
         self._has: dict[int, bool] = {}
 
-    @property
-    def joined(self) -> str:
-        if self._joined is None:
-            self._joined = " | ".join(f.prepared.joined for f in self._fields)
-        return self._joined
-
     def has(self, context: Context) -> bool:
-        """`context.in_words` on the words of all fields, without a set of them all."""
+        """`context.in_words` on the words of all fields (the fields' words joined by " | ",
+        so that no phrase runs from one to the next), without a set of them all."""
         known = self._has.get(id(context))
         if known is None:
             known = self._has[id(context)] = self._look(context)
@@ -633,14 +626,9 @@ class _TicketText:
                 return True
         if not context.phrases:
             return False
-        for item in self._fields:
-            if item.prepared.overlaps(context.phrase_keys):
-                break
-        else:
+        if not any(item.prepared.overlaps(context.phrase_keys) for item in self._fields):
             return False
-        if self._padded is None:
-            self._padded = f" {self.joined} "
-        return context.phrase_in(self._padded)
+        return any(context.phrase_in_field(item.prepared) for item in self._fields)
 
 
 def _fields(ticket: Ticket, vocabulary: Vocabulary | None) -> list[_Field]:

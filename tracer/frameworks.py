@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from tracer.config import OrgConfig
 from tracer.model import FRAMEWORKS, Evidence, FrameworkHit
@@ -30,8 +31,8 @@ class FrameworkRules:
     gates: Mapping[str, tuple[str, ...]] | None = None  # framework -> indicators, one needed
 
 
-_EVIDENCE_FIELDS = field_names(Evidence)
-_FRAMEWORK_HIT_FIELDS = field_names(FrameworkHit)
+_EVIDENCE_FIELDS: Final = field_names(Evidence)
+_FRAMEWORK_HIT_FIELDS: Final = field_names(FrameworkHit)
 
 # An Evidence not built yet: weight (rounded as Evidence carries it), field, start, end, text,
 # rule. The classifier weighs many matches and shows few; only the shown become objects.

@@ -209,6 +209,8 @@ class Context:
     phrase_keys: frozenset[str]
     # the phrases' regex once compiled (`phrase_in`): a cell, since the class is frozen
     compiled: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
+    # and its form for a field's `spaced` (`phrase_in_field`): a cell too
+    compiled_spaced: list[re.Pattern[str]] = field(default_factory=list, compare=False, repr=False)
     # the last Vocabulary that covered both its word sets (`Vocabulary.knows`): a cell too
     known_to: list[Vocabulary] = field(default_factory=list, compare=False, repr=False)
 
@@ -226,7 +228,7 @@ class Context:
             return True
         if not self.phrases or not field.overlaps(self.phrase_keys):
             return False
-        return self.phrase_in(f" {field.joined} ")
+        return self.phrase_in_field(field)
 
     def near(self, low: str, start: int, end: int, window: int) -> bool:
         """A context word within `window` characters either side of low[start:end]."""
@@ -251,6 +253,17 @@ class Context:
             compiled.append(_phrase_pattern(self.phrases))
         return compiled[0].search(padded) is not None
 
+    def phrase_in_field(self, field: FieldWords) -> bool:
+        """`phrase_in` on a field's words joined, " {field.joined} ". A field of runs reads it
+        in `spaced`, its words with one or more spaces between them and either end, with
+        " +" between a phrase's words: the same matches, without splitting and joining."""
+        if not field.spaced:
+            return self.phrase_in(f" {field.joined} ")
+        compiled = self.compiled_spaced
+        if not compiled:
+            compiled.append(_spaced_phrase_pattern(self.phrases))
+        return compiled[0].search(field.spaced) is not None
+
 
 # By the phrases, so that contexts with the same phrases (merged sense rules) share one; each
 # Context keeps its own in a cell (`compiled`: a frozen compiled class has no __dict__ for a
@@ -260,6 +273,11 @@ class Context:
 def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     # One pass over the text for all the phrases, where a substring test per phrase makes one each.
     return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in phrases], " ", " "))
+
+
+@functools.cache
+def _spaced_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in phrases], " +", " "))
 
 
 class Window:

@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from tracer.config import OrgConfig
 from tracer.model import INDICATORS, Evidence, FrameworkHit, IndicatorHit, RiskFactor, RiskScore, Ticket
@@ -21,8 +21,8 @@ from tracer.speedups import field_names, record, rounded
 LEVELS: tuple[tuple[float, str], ...] = ((8.5, "critical"), (6.0, "high"), (3.0, "medium"), (0.0, "low"))
 MAX_SCORE = 10.0
 # For `record`: the records a ticket's score is made of, without their __init__
-_FACTOR_FIELDS = field_names(RiskFactor)
-_SCORE_FIELDS = field_names(RiskScore)
+_FACTOR_FIELDS: Final = field_names(RiskFactor)
+_SCORE_FIELDS: Final = field_names(RiskScore)
 
 
 @dataclass(frozen=True)
