@@ -276,7 +276,7 @@ class Classifier:
         ]
         frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators}, built)
         risk = self.risk_scorer.score(indicators, ticket, frameworks, strongest)
-        return record(Classification, _CLASSIFICATION_FIELDS, True, indicators, frameworks, risk)  # Classification(...)
+        return record(Classification, _CLASSIFICATION_FIELDS, True, indicators, frameworks, risk)
 
     def _in_domain(
         self, project: str, indicators: tuple[IndicatorHit, ...], evidence: dict[str, tuple[list[Item], list[Item]]]

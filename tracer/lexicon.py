@@ -349,8 +349,8 @@ class Vocabulary:
     """Every context word of a classifier, in one table of _scan.c: a field then yields the few
     of its words that are context words (`present`), where splitting it makes a string of every
     word. Its answers hold for the sets of words it was made from and their subsets (`covers`);
-    a field asked about other words splits itself. (A window around a match, ~15 words, is
-    split: cheaper than the call.)"""
+    a field asked about other words splits itself; so do the windows around a match
+    (`present_around`)."""
 
     __slots__ = ("_all", "_covered", "_table", "_words")
 

@@ -3,7 +3,6 @@
 Every stage takes these in and gives these out: tickets become classifications,
 classifications become requirements, requirements plus findings become a trace.
 """
-
 from __future__ import annotations
 
 import dataclasses
@@ -17,7 +16,7 @@ _Record = TypeVar("_Record")
 
 
 def stored_at_once(cls: type[_Record]) -> type[_Record]:
-    """A frozen dataclass built in bulk (per match or per ticket): its __init__ stores all fields in one go.
+    """A frozen dataclass built in bulk (one per match): its __init__ stores all fields in one go.
 
     The generated __init__ of a frozen dataclass calls object.__setattr__ once per field; this one
     sets __dict__ at once. Signature, defaults, equality, hash and immutability stay the dataclass's.
@@ -33,7 +32,6 @@ def stored_at_once(cls: type[_Record]) -> type[_Record]:
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     setattr(cls, "__init__", init)  # noqa: B010 - mypy rejects assigning to a method
     return cls
-
 
 FRAMEWORKS: tuple[str, ...] = ("PCI-DSS", "HIPAA", "GDPR", "SOX", "SOC2")
 INDICATORS: tuple[str, ...] = (
@@ -82,7 +80,6 @@ class Evidence:
     rule: str = ""
 
 
-@stored_at_once
 @dataclass(frozen=True)
 class IndicatorHit:
     name: str
@@ -90,7 +87,6 @@ class IndicatorHit:
     evidence: tuple[Evidence, ...]
 
 
-@stored_at_once
 @dataclass(frozen=True)
 class FrameworkHit:
     name: str
@@ -98,7 +94,6 @@ class FrameworkHit:
     evidence: tuple[Evidence, ...]
 
 
-@stored_at_once
 @dataclass(frozen=True)
 class RiskFactor:
     name: str
@@ -106,7 +101,6 @@ class RiskFactor:
     reason: str
 
 
-@stored_at_once
 @dataclass(frozen=True)
 class RiskScore:
     score: float
@@ -115,7 +109,6 @@ class RiskScore:
     actions: tuple[str, ...] = ()
 
 
-@stored_at_once
 @dataclass(frozen=True)
 class Classification:
     security_relevant: bool

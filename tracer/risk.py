@@ -163,7 +163,7 @@ class RiskScorer:
         total = sum(factor.weight for factor in factors)
         score = rounded(min(max(total, 0.0), MAX_SCORE), 1)
         level = level_for(score)
-        return record(RiskScore, _SCORE_FIELDS, score, level, tuple(factors), self._actions[level])  # RiskScore(...)
+        return record(RiskScore, _SCORE_FIELDS, score, level, tuple(factors), self._actions[level])
 
     def _issue_factor(self, written: str) -> RiskFactor | None:
         """The factor of an issue type as the ticket writes it, if the model weighs it."""
