@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 
 from tests.conftest import require_native_build
 from tracer import config, lexicon
-from tracer.classify import _fields, _TicketText, build_classifier
+from tracer.classify import (
+    _CompiledSense,
+    _fields,
+    _last_words,
+    _merge_checks,
+    _TicketText,
+    _word_before,
+    build_classifier,
+)
 from tracer.lexicon import FieldWords, Matcher, RawMatch
 from tracer.model import Ticket
 
@@ -195,6 +203,39 @@ def test_a_phrase_is_found_in_spaced_text_as_in_the_joined_words(
         phrases = [*phrases, words[at : at + 2]]
     context = lexicon.Context(frozenset(), tuple(" ".join(p) for p in phrases), frozenset(p[0] for p in phrases))
     assert context.phrase_in_field(field) == context.phrase_in(f" {field.joined} ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=ticket_text(),
+    forms=st.lists(st.lists(st.sampled_from(_WORDS[:300]), min_size=1, max_size=3), min_size=1, max_size=4),
+    gap=st.sampled_from(["", " ", "  ", " - ", "--- ", " ---\n", "  ---\n", ": ", "_", "(", ". \n"]),
+    chosen=st.integers(0, 3),
+)
+def test_a_before_match_ends_with_the_word_the_classifier_looks_at_first(
+    text: str, forms: list[list[str]], gap: str, chosen: int
+) -> None:
+    # `_suppressed` runs a sense's `before` regex only where the word before the match is
+    # the last word of one of its forms: the regex must never match anywhere else.
+    sense = _CompiledSense("t", None, tuple(tuple(form) for form in forms), (), False)
+    checks = _merge_checks([sense], None)
+    assert checks.before is not None and checks.before_ends is not None
+    field = FieldWords(text + " ".join(forms[chosen % len(forms)]) + gap + "next word")
+    if not field.spaced:
+        return
+    for start in range(len(field.low) + 1):
+        if checks.before.search(field.low, max(0, start - checks.reach), start):
+            assert _word_before(field.spaced, start) in checks.before_ends, (field.low, start)
+
+
+def test_the_word_before_a_match_allows_four_separators_and_a_newline() -> None:
+    spaced = FieldWords("xx card ---\nnumber").spaced
+    assert _word_before(spaced, 12) == "card"  # " ---\n": five characters apart
+    assert _word_before(FieldWords("xx card ----\nnumber").spaced, 13) == ""  # six
+    assert _word_before(FieldWords("forgotPassword").spaced, 6) == "forgot"  # a camelCase part
+    assert _word_before(FieldWords("  number").spaced, 2) == ""  # nothing before
+    assert _last_words([("sent", "by", "e-mail"), ("fax",)]) == {"mail", "fax"}  # the last run of letters
+    assert _last_words([("card",), ("--",)]) is None  # a form without one: the regex decides alone
 
 
 def test_a_phrase_is_found_across_punctuation_but_not_across_fields() -> None:

@@ -82,6 +82,9 @@ class _Checks(NamedTuple):
     after: re.Pattern[str] | None
     required: Context | None  # the term counts only with one of these within the window
     reach: int  # how far before the match a `before` match can start (at most _EDGE_REACH)
+    # the word (run of letters and digits) each `before` form ends with: a match of `before`
+    # ends with one of them, and only separators after it (`_word_before`); None: not known
+    before_ends: frozenset[str] | None
 
 
 _Kept = tuple["_Field", float, list[RawMatch]]  # a field, its weight, its kept matches
@@ -510,8 +513,14 @@ class Classifier:
         if checks is None:
             senses = self.senses_by_term.get(term.id, ()) + self.senses_by_word.get(key[1], ())
             checks = self.sense_checks[key] = _merge_checks(senses, self.near_of.get(term.id))
-        near, wide, before, after, required, reach = checks
-        if before is not None and before.search(low, max(0, start - reach), start):
+        near, wide, before, after, required, reach, before_ends = checks
+        spaced = item.prepared.spaced
+        if (
+            before is not None
+            # most matches have no `before` form in front: the word there says so without the regex
+            and (before_ends is None or not spaced or _word_before(spaced, start) in before_ends)
+            and before.search(low, max(0, start - reach), start)
+        ):
             return True
         if after is not None and after.match(low, end, end + _EDGE_REACH):
             return True
@@ -860,7 +869,35 @@ def _merge_checks(senses: Sequence[_CompiledSense], required: Context | None) ->
         # the longest form with 4 separators between its words, 4 after it, and a newline
         # that `$` may stand before: the pattern can match nowhere further back
         reach=min(_EDGE_REACH, max((sum(map(len, f)) + 4 * len(f) + 1 for f in before), default=0)),
+        before_ends=_last_words(before),
     )
+
+
+def _last_words(forms: Sequence[tuple[str, ...]]) -> frozenset[str] | None:
+    """The last run of letters and digits of each form; None if a form has none."""
+    ends: set[str] = set()
+    for form in forms:
+        runs = _SINGLE_WORD.findall(form[-1]) if form else []
+        if not runs:
+            return None
+        ends.add(runs[-1])
+    return frozenset(ends)
+
+
+_GAP_BEFORE = 5  # non-word characters `before` allows after its form: 4 separators, and the newline `$` stands before
+
+
+def _word_before(spaced: str, start: int) -> str:
+    """The run of letters and digits that ends nearest before view offset `start`, read in a
+    field's `spaced` text; "" when more than `_GAP_BEFORE` characters that are not letters or
+    digits come first, or none does (then `before` cannot match)."""
+    end = start  # spaced[start] is the view's start - 1
+    stop = max(0, start - _GAP_BEFORE)
+    while end > stop and spaced[end] == " ":
+        end -= 1
+    if spaced[end] == " ":
+        return ""
+    return spaced[spaced.rfind(" ", 0, end) + 1 : end + 1]
 
 
 _EDGE_REACH = 40  # characters either side of a match that `before` and `after` look at
