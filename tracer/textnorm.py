@@ -84,7 +84,8 @@ def _has_markup_hint(text: str) -> bool:
         "\n" in text  # (a `_MARKUP_CHAR`: most descriptions have one, found at memchr speed)
         or _MARKUP_CHAR.search(text) is not None
         or "://" in text
-        or (("w." in text or "W." in text) and _WWW_HINT.search(text) is not None)  # "www." ends in one
+        # "www." ends in "w." (and in a dot, found at memchr speed: most titles have none)
+        or ("." in text and ("w." in text or "W." in text) and _WWW_HINT.search(text) is not None)
         or _HEADING_HINT.match(text) is not None
     )
 
