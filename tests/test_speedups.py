@@ -111,6 +111,8 @@ def test_a_record_needs_one_value_per_name(which: str) -> None:
     if which == "c":
         with pytest.raises(TypeError):
             make("not a type", ())
+        with pytest.raises(TypeError):
+            make(int, ())  # made by its own __new__, as object.__new__(int) would say
 
 
 def test_the_classifier_makes_its_records_in_c_where_it_is_built() -> None:

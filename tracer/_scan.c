@@ -404,6 +404,10 @@ static PyObject *record(PyObject *module, PyObject *const *args, Py_ssize_t narg
         PyErr_SetString(PyExc_TypeError, "record(cls: type, names: tuple, *values): one value per name");
         return NULL;
     }
+    if (((PyTypeObject *)args[0])->tp_new != PyBaseObject_Type.tp_new) { /* what object.__new__ refuses */
+        PyErr_SetString(PyExc_TypeError, "record() makes instances of classes that object.__new__ makes");
+        return NULL;
+    }
     PyObject *empty = PyTuple_New(0);
     PyObject *made = empty == NULL ? NULL : PyBaseObject_Type.tp_new((PyTypeObject *)args[0], empty, NULL);
     Py_XDECREF(empty);
