@@ -1013,7 +1013,7 @@ def test_evidence_points_into_the_original_fields(default_config: OrgConfig) -> 
 
 
 def test_shown_evidence_is_the_record_its_own_constructor_makes() -> None:
-    # frameworks._built makes an Evidence with speedups.record (no Python __init__ frame per
+    # frameworks._built makes an Evidence with speedups.maker (no Python __init__ frame per
     # shown match), its values in the order of Evidence's fields: a field added must come there too.
     item = (1.5, "description", 4, 8, "card", "pay.card-data")
     built = _built(item, None)

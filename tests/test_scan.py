@@ -236,6 +236,7 @@ def test_the_word_before_a_match_allows_four_separators_and_a_newline() -> None:
     assert _word_before(FieldWords("  number").spaced, 2) == ""  # nothing before
     assert _last_words([("sent", "by", "e-mail"), ("fax",)]) == {"mail", "fax"}  # the last run of letters
     assert _last_words([("card",), ("--",)]) is None  # a form without one: the regex decides alone
+    assert _last_words([("c++",)]) is None  # "++" and four separators: more than `_GAP_BEFORE` apart
 
 
 def test_a_phrase_is_found_across_punctuation_but_not_across_fields() -> None:

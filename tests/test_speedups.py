@@ -115,6 +115,33 @@ def test_a_record_needs_one_value_per_name(which: str) -> None:
             make(int, ())  # made by its own __new__, as object.__new__(int) would say
 
 
+@pytest.mark.parametrize(("cls", "values"), _RECORDS, ids=[cls.__name__ for cls, _ in _RECORDS])
+def test_a_maker_makes_what_the_constructor_makes(cls: type, values: tuple[Any, ...]) -> None:
+    made = speedups.maker(cls)(*values)
+    assert type(made) is cls and made == cls(*values)
+    assert list(vars(made).items()) == list(vars(cls(*values)).items())
+
+
+def test_a_class_whose_init_does_more_gets_no_maker() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        name: str
+
+        def __post_init__(self) -> None:
+            if not self.name:
+                raise ValueError("a name")
+
+    @dataclasses.dataclass(frozen=True)
+    class Derived:
+        name: str
+        size: int = dataclasses.field(init=False, default=0)
+
+    for cls in (Checked, Derived):
+        with pytest.raises(TypeError, match="does more than store its fields"):
+            speedups.maker(cls)
+
+
 def test_the_classifier_makes_its_records_in_c_where_it_is_built() -> None:
     require_native_build(active=True)
     assert speedups.record is speedups.scan.record
+    assert speedups.maker(RiskFactor).func is speedups.scan.record  # type: ignore[attr-defined]

@@ -54,13 +54,13 @@ from tracer.lexicon import (
 )
 from tracer.model import FRAMEWORKS, INDICATORS, Classification, Evidence, IndicatorHit, Ticket
 from tracer.risk import Exposure, RiskScorer, risk_model_from
-from tracer.speedups import field_names, record, rounded
+from tracer.speedups import maker, rounded
 from tracer.textnorm import NormText, RegionKinds, normalize_view
 
 _SINGLE_WORD = re.compile(r"[^\W_]+")
-# For `record`: a ticket's records without their __init__
-_CLASSIFICATION_FIELDS: Final = field_names(Classification)
-_INDICATOR_HIT_FIELDS: Final = field_names(IndicatorHit)
+# A ticket's records without their __init__'s Python frame
+_make_classification: Final = maker(Classification)
+_make_indicator_hit: Final = maker(IndicatorHit)
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ class Classifier:
         ]
         frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators}, built)
         risk = self.risk_scorer.score(indicators, ticket, frameworks, strongest)
-        return record(Classification, _CLASSIFICATION_FIELDS, True, indicators, frameworks, risk)
+        return _make_classification(True, indicators, frameworks, risk)
 
     def _in_domain(
         self, project: str, indicators: tuple[IndicatorHit, ...], evidence: dict[str, tuple[list[Item], list[Item]]]
@@ -567,7 +567,7 @@ class Classifier:
             else:
                 best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
                 items = [(rounded(-weight, 3), *places[i], rules[i]) for weight, i in best]
-            fired.append(record(IndicatorHit, _INDICATOR_HIT_FIELDS, name, score, strongest_items(items, shown, built)))
+            fired.append(_make_indicator_hit(name, score, strongest_items(items, shown, built)))
         return tuple(fired)
 
 
@@ -863,28 +863,26 @@ def _merge_checks(senses: Sequence[_CompiledSense], required: Context | None) ->
         wide=wide,
         # the context words end right before the match / start right after it
         # (only whether they match counts, so the alternatives can be a trie: one pass, not one per word)
-        before=re.compile(rf"(?<![^\W_]){_edge(before)}[\s\-_/*~+:'\"]{{0,4}}$") if before else None,
-        after=re.compile(rf"[\s\-_/*~+:'\"]{{0,4}}{_edge(after)}(?![^\W_])") if after else None,
+        before=re.compile(rf"(?<![^\W_]){_edge(before)}{_EDGE_GAP}$") if before else None,
+        after=re.compile(rf"{_EDGE_GAP}{_edge(after)}(?![^\W_])") if after else None,
         required=required,
-        # the longest form with 4 separators between its words, 4 after it, and a newline
-        # that `$` may stand before: the pattern can match nowhere further back
-        reach=min(_EDGE_REACH, max((sum(map(len, f)) + 4 * len(f) + 1 for f in before), default=0)),
+        # the longest form with its most separators between its words and after it, and a
+        # newline that `$` may stand before: the pattern can match nowhere further back
+        reach=min(_EDGE_REACH, max((sum(map(len, f)) + _EDGE_GAP_MAX * len(f) + 1 for f in before), default=0)),
         before_ends=_last_words(before),
     )
 
 
 def _last_words(forms: Sequence[tuple[str, ...]]) -> frozenset[str] | None:
-    """The last run of letters and digits of each form; None if a form has none."""
+    """The run of letters and digits each form ends with; None if one ends otherwise ("c++":
+    more characters between its last letter and the match than `_GAP_BEFORE` counts)."""
     ends: set[str] = set()
     for form in forms:
         runs = _SINGLE_WORD.findall(form[-1]) if form else []
-        if not runs:
+        if not runs or not form[-1].endswith(runs[-1]):
             return None
         ends.add(runs[-1])
     return frozenset(ends)
-
-
-_GAP_BEFORE = 5  # non-word characters `before` allows after its form: 4 separators, and the newline `$` stands before
 
 
 def _word_before(spaced: str, start: int) -> str:
@@ -901,6 +899,9 @@ def _word_before(spaced: str, start: int) -> str:
 
 
 _EDGE_REACH = 40  # characters either side of a match that `before` and `after` look at
+_EDGE_GAP_MAX = 4  # separators between a match and a `before` or `after` form
+_EDGE_GAP = rf"[\s\-_/*~+:'\"]{{0,{_EDGE_GAP_MAX}}}"
+_GAP_BEFORE = _EDGE_GAP_MAX + 1  # what `before` allows after its form: its gap, and the newline `$` stands before
 
 
 def _edge(forms: Sequence[tuple[str, ...]]) -> str:

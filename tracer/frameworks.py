@@ -20,7 +20,7 @@ from typing import Final
 
 from tracer.config import OrgConfig
 from tracer.model import FRAMEWORKS, Evidence, FrameworkHit
-from tracer.speedups import field_names, record, rounded
+from tracer.speedups import maker, rounded
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class FrameworkRules:
     gates: Mapping[str, tuple[str, ...]] | None = None  # framework -> indicators, one needed
 
 
-_EVIDENCE_FIELDS: Final = field_names(Evidence)
-_FRAMEWORK_HIT_FIELDS: Final = field_names(FrameworkHit)
+# Records without their __init__'s Python frame: one per shown match, one per framework
+_make_evidence: Final = maker(Evidence)
+_make_framework_hit: Final = maker(FrameworkHit)
 
 # An Evidence not built yet: weight (rounded as Evidence carries it), field, start, end, text,
 # rule. The classifier weighs many matches and shows few; only the shown become objects.
@@ -80,8 +81,7 @@ def _built(item: Item, built: dict[Item, Evidence] | None) -> Evidence:
     """The Evidence of an item, made once per `built`."""
     evidence = built.get(item) if built is not None else None
     if evidence is None:
-        # Evidence(*values), without its __init__'s Python frame: one per shown match
-        evidence = record(Evidence, _EVIDENCE_FIELDS, item[1], item[4], item[2], item[3], item[0], item[5])
+        evidence = _make_evidence(item[1], item[4], item[2], item[3], item[0], item[5])
         if built is not None:
             built[item] = evidence
     return evidence
@@ -133,7 +133,7 @@ class FrameworkJudge:
             if total >= threshold:
                 reason = "trigger" if trigger_score >= threshold else "indicator"
                 shown = strongest_items(both, rules.max_evidence, built)
-                hits.append(record(FrameworkHit, _FRAMEWORK_HIT_FIELDS, name, reason, shown))
+                hits.append(_make_framework_hit(name, reason, shown))
             elif baseline is not None:
                 hits.append(baseline)
         return tuple(hits)

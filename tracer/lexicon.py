@@ -250,7 +250,7 @@ class Context:
         one of the phrases."""
         compiled = self.compiled
         if not compiled:
-            compiled.append(_phrase_pattern(self.phrases))
+            compiled.append(_phrase_pattern(self.phrases, " "))
         return compiled[0].search(padded) is not None
 
     def phrase_in_field(self, field: FieldWords) -> bool:
@@ -261,7 +261,7 @@ class Context:
             return self.phrase_in(f" {field.joined} ")
         compiled = self.compiled_spaced
         if not compiled:
-            compiled.append(_spaced_phrase_pattern(self.phrases))
+            compiled.append(_phrase_pattern(self.phrases, " +"))
         return compiled[0].search(field.spaced) is not None
 
 
@@ -270,14 +270,10 @@ class Context:
 # cached_property), as hashing the phrases at every look cost 1% of a ticket. Bounded by the
 # lexicon's contexts.
 @functools.cache
-def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    # One pass over the text for all the phrases, where a substring test per phrase makes one each.
-    return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in phrases], " ", " "))
-
-
-@functools.cache
-def _spaced_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in phrases], " +", " "))
+def _phrase_pattern(phrases: tuple[str, ...], between: str) -> re.Pattern[str]:
+    # One pass over the text for all the phrases, where a substring test per phrase makes one
+    # each; `between` the words: " " in joined words, " +" in a field's spaced text.
+    return re.compile(" " + trie_pattern([phrase.split(" ") for phrase in phrases], between, " "))
 
 
 class Window:
@@ -728,10 +724,10 @@ class Matcher:
 
     def __init__(self, terms: Sequence[Term], groups: Sequence[int] = ()) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
-        self.groups: tuple[int, ...] = tuple(groups) or (0,) * len(self.terms)
         # Each term's group as 0, 1, ...: the overlap resolution of `scan` keeps a list slot per group.
-        numbered = {group: number for number, group in enumerate(dict.fromkeys(self.groups))}
-        self._group_numbers = tuple(numbered[group] for group in self.groups)
+        named = tuple(groups) or (0,) * len(self.terms)
+        numbered = {group: number for number, group in enumerate(dict.fromkeys(named))}
+        self._group_numbers = tuple(numbered[group] for group in named)
         self._group_count = len(numbered)
         single: dict[str, list[int]] = {}
         acronyms: dict[str, list[tuple[str, int]]] = {}

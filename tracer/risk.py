@@ -16,13 +16,13 @@ from typing import Any, Final
 
 from tracer.config import OrgConfig
 from tracer.model import INDICATORS, Evidence, FrameworkHit, IndicatorHit, RiskFactor, RiskScore, Ticket
-from tracer.speedups import field_names, record, rounded
+from tracer.speedups import maker, rounded
 
 LEVELS: tuple[tuple[float, str], ...] = ((8.5, "critical"), (6.0, "high"), (3.0, "medium"), (0.0, "low"))
 MAX_SCORE = 10.0
-# For `record`: the records a ticket's score is made of, without their __init__
-_FACTOR_FIELDS: Final = field_names(RiskFactor)
-_SCORE_FIELDS: Final = field_names(RiskScore)
+# The records a ticket's score is made of, without their __init__'s Python frame
+_make_factor: Final = maker(RiskFactor)
+_make_score: Final = maker(RiskScore)
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class RiskScorer:
                 strongest[signal[0]] = signal
         for name in sorted(strongest):
             _, weight, text, where = strongest[name]
-            factors.append(record(RiskFactor, _FACTOR_FIELDS, name, rounded(weight, 2), f'"{text}" ({where})'))
+            factors.append(_make_factor(name, rounded(weight, 2), f'"{text}" ({where})'))
         priority = _priority(ticket)
         if priority:
             factor = self._priorities.get(priority)
@@ -163,7 +163,7 @@ class RiskScorer:
         total = sum(factor.weight for factor in factors)
         score = rounded(min(max(total, 0.0), MAX_SCORE), 1)
         level = level_for(score)
-        return record(RiskScore, _SCORE_FIELDS, score, level, tuple(factors), self._actions[level])
+        return _make_score(score, level, tuple(factors), self._actions[level])
 
     def _issue_factor(self, written: str) -> RiskFactor | None:
         """The factor of an issue type as the ticket writes it, if the model weighs it."""

@@ -9,7 +9,7 @@ float, so the product lands on the same side of each half as the exact one, or o
 integer divided by the scale is the float the string reads back as (both are the float
 nearest n / 10**digits). A half, a huge value or one not finite goes to round() itself.
 
-`record(cls, field_names(cls), *values)` is `cls(*values)` for a frozen dataclass whose
+`maker(cls)(*values)`, `record(cls, field_names(cls), *values)`, is `cls(*values)` for a frozen dataclass whose
 __init__ only stores its fields: object.__new__, then each field set by object.__setattr__,
 in one call to tracer/_scan.c where it is built, where the __init__ is a Python frame and
 calling those two from compiled code costs more than the record.
@@ -20,8 +20,10 @@ Both are bit for bit what they stand for (tests/test_speedups.py).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import math
+from collections.abc import Callable
 from typing import Any, Final, Protocol, TypeVar
 
 _Record = TypeVar("_Record")
@@ -72,8 +74,12 @@ def _record(cls: type[_Record], names: tuple[str, ...], /, *values: Any) -> _Rec
 
 
 def field_names(cls: type) -> tuple[str, ...]:
-    """A dataclass's field names, in order: `record`'s names for making it as cls(*values) does."""
-    return tuple(item.name for item in dataclasses.fields(cls))
+    """A dataclass's field names, in order: `record`'s names for making it as cls(*values)
+    does, which holds only where its __init__ stores every field and does nothing else."""
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or not all(item.init for item in fields):
+        raise TypeError(f"{cls.__name__}'s __init__ does more than store its fields: record() cannot stand in")
+    return tuple(item.name for item in fields)
 
 
 class _RecordMaker(Protocol):
@@ -83,3 +89,8 @@ class _RecordMaker(Protocol):
 # The C function itself where it is built: called from compiled code, a wrapper around it
 # would cost more than it saves.
 record: _RecordMaker = scan.record if scan is not None else _record
+
+
+def maker(cls: type[_Record]) -> Callable[..., _Record]:
+    """cls(*values) by `record`, for a frozen dataclass whose __init__ only stores its fields."""
+    return functools.partial(record, cls, field_names(cls))
