@@ -1016,7 +1016,7 @@ def test_shown_evidence_is_the_record_its_own_constructor_makes() -> None:
     # frameworks._built makes an Evidence with speedups.maker (no Python __init__ frame per
     # shown match), its values in the order of Evidence's fields: a field added must come there too.
     item = (1.5, "description", 4, 8, "card", "pay.card-data")
-    built = _built(item, None)
+    built = _built(item)
     assert built == Evidence(field="description", text="card", start=4, end=8, weight=1.5, rule="pay.card-data")
     assert set(vars(built)) == {f.name for f in dataclasses.fields(Evidence)}
     assert hash(built) == hash(Evidence("description", "card", 4, 8, 1.5, "pay.card-data"))

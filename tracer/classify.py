@@ -89,6 +89,11 @@ class _Checks(NamedTuple):
 
 _Kept = tuple["_Field", float, list[RawMatch]]  # a field, its weight, its kept matches
 
+# What a term's matches are screened for (Classifier.screening), as bits.
+_CHECKED: Final = 1  # the term has a sense rule or `requires_near`: every match is checked
+_WORD_SENSE: Final = 2  # a word it can match as has a word sense: a match that reads as one is
+_RESTRICTED: Final = 4  # the term counts only in some fields
+
 
 class _Reading:
     """What the kept matches of a ticket say (`Classifier._read`). A plain class: compiled,
@@ -198,15 +203,15 @@ class Classifier:
     lexicon: Lexicon
     config: OrgConfig
     matcher: Matcher  # the lexicon's terms (group 0), then the org's triggers (group 1)
-    senses_by_word: Mapping[str, tuple[_CompiledSense, ...]]
-    senses_by_term: Mapping[str, tuple[_CompiledSense, ...]]  # by term id
-    near_of: Mapping[str, Context]  # term id -> requires_near context
+    # (dicts, not Mappings: compiled, `in` a dict is a dict look-up, `in` a Mapping a generic call)
+    senses_by_word: dict[str, tuple[_CompiledSense, ...]]
+    senses_by_term: dict[str, tuple[_CompiledSense, ...]]  # by term id
+    near_of: dict[str, Context]  # term id -> requires_near context
     dampeners: tuple[_CompiledDampener, ...]
-    checked_terms: frozenset[int]  # term indices with a sense rule or `requires_near`
-    # Term indices whose matches may meet a sense rule: the checked ones, and those with a
-    # word (a single-word form, the words of a form run together, an acronym) that has one.
-    screened_terms: frozenset[int]
-    restricted_terms: Mapping[int, tuple[str, ...]]  # term index -> the only fields it counts in
+    # By term index, what a match must be screened for (_CHECKED, _WORD_SENSE, _RESTRICTED):
+    # one look in a tuple per match, where three sets cost a hash look-up each.
+    screening: tuple[int, ...]
+    restricted_terms: dict[int, tuple[str, ...]]  # term index -> the only fields it counts in
     plans: tuple[_Plan, ...]  # by term index
     judge: FrameworkJudge
     risk_scorer: RiskScorer
@@ -267,8 +272,7 @@ class Classifier:
             if self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
                 return self.quiet
         read = self._read(kept)
-        built: dict[Item, Evidence] = {}  # evidence objects, shared between indicators and frameworks
-        indicators = self._indicators(read.scores, read.places, read.rules, built)
+        indicators = self._indicators(read.scores, read.places, read.rules)
         if not indicators:
             return self.quiet
         if ticket.project and self.lexicon.domains:
@@ -277,7 +281,7 @@ class Classifier:
         strongest: list[Exposure] = [
             (name, strength, places[index][3], places[index][0]) for name, (strength, index) in read.exposure.items()
         ]
-        frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators}, built)
+        frameworks = self.judge.judge(read.evidence, {hit.name for hit in indicators})
         risk = self.risk_scorer.score(indicators, ticket, frameworks, strongest)
         return _make_classification(True, indicators, frameworks, risk)
 
@@ -321,8 +325,7 @@ class Classifier:
         """
         field_weights = self.lexicon.field_weights
         terms = self.matcher.terms
-        checked = self.checked_terms
-        screened = self.screened_terms
+        screening = self.screening
         restricted = self.restricted_terms
         senses_by_word = self.senses_by_word
         speaks_for = self.standalone_of
@@ -334,11 +337,10 @@ class Classifier:
             chosen = raws  # copied on the first match dropped (the list of a label list is shared)
             for position, raw in enumerate(raws):
                 term_index = raw[2]
-                dropped = term_index in restricted and kind not in restricted[term_index]
-                if (
-                    not dropped
-                    and term_index in screened
-                    and (term_index in checked or low[raw[0] : raw[3]] in senses_by_word)
+                screen = screening[term_index]
+                dropped = bool(screen & _RESTRICTED) and kind not in restricted[term_index]
+                if not dropped and (
+                    screen & _CHECKED or (screen & _WORD_SENSE and low[raw[0] : raw[3]] in senses_by_word)
                 ):
                     if viable is not None and viable.isdisjoint(speaks_for.get(term_index, ())):
                         deferred.append((len(kept), raw))
@@ -538,7 +540,6 @@ class Classifier:
         scores: Mapping[str, list[_Score]],
         places: Sequence[_Place],
         rules: Sequence[str],
-        built: dict[Item, Evidence],
     ) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
         cap = self.lexicon.repeat_cap
@@ -567,7 +568,7 @@ class Classifier:
             else:
                 best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
                 items = [(rounded(-weight, 3), *places[i], rules[i]) for weight, i in best]
-            fired.append(_make_indicator_hit(name, score, strongest_items(items, shown, built)))
+            fired.append(_make_indicator_hit(name, score, strongest_items(items, shown)))
         return tuple(fired)
 
 
@@ -776,7 +777,12 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
     )
     risk_scorer = RiskScorer(config, risk_model_from(lexicon.risk))
     all_terms = (*lexicon.terms, *triggers)
-    checked = {i for i, t in enumerate(all_terms) if t.id in senses_by_term or t.id in near_of}
+    screening = tuple(
+        (_CHECKED if t.id in senses_by_term or t.id in near_of else 0)
+        | (_WORD_SENSE if not senses_by_word.keys().isdisjoint(_spellings(t)) else 0)
+        | (_RESTRICTED if t.fields else 0)
+        for t in all_terms
+    )
     return Classifier(
         lexicon=lexicon,
         config=config,
@@ -784,10 +790,7 @@ def build_classifier(config: OrgConfig, lexicon: Lexicon | None = None) -> Class
         senses_by_word={w: tuple(s) for w, s in senses_by_word.items()},
         senses_by_term={i: tuple(s) for i, s in senses_by_term.items()},
         near_of=near_of,
-        checked_terms=frozenset(checked),
-        screened_terms=frozenset(
-            i for i, t in enumerate(all_terms) if i in checked or not senses_by_word.keys().isdisjoint(_spellings(t))
-        ),
+        screening=screening,
         restricted_terms={i: t.fields for i, t in enumerate(all_terms) if t.fields},
         dampeners=dampeners,
         plans=tuple(_plan(i, term, trigger_of.get(i, ""), tag_near) for i, term in enumerate(all_terms)),

@@ -53,16 +53,10 @@ def _score(weighted: Sequence[tuple[float, str]], repeat_cap: float) -> float:
     return rounded(total, 3)
 
 
-def strongest_items(
-    items: Sequence[Item], limit: int, built: dict[Item, Evidence] | None = None
-) -> tuple[Evidence, ...]:
-    """`strongest` for evidence not built yet; builds only what it keeps.
-
-    `built` shares the objects between calls: one match is often shown, with the same
-    weight, for an indicator and for a framework.
-    """
+def strongest_items(items: Sequence[Item], limit: int) -> tuple[Evidence, ...]:
+    """`strongest` for evidence not built yet; builds only what it keeps."""
     if len(items) == 1:
-        return (_built(items[0], built),)
+        return (_built(items[0]),)
     # Best first by (weight, field, start, rule), ties in the given order (the position).
     ordered = sorted([(-item[0], item[1], item[2], item[5], index) for index, item in enumerate(items)])
     seen: set[tuple[str, str, int]] = set()
@@ -71,20 +65,17 @@ def strongest_items(
         key = (rule, field, start)
         if key not in seen:
             seen.add(key)
-            kept.append(_built(items[index], built))
+            kept.append(_built(items[index]))
         if len(kept) >= limit:
             break
     return tuple(kept)
 
 
-def _built(item: Item, built: dict[Item, Evidence] | None) -> Evidence:
-    """The Evidence of an item, made once per `built`."""
-    evidence = built.get(item) if built is not None else None
-    if evidence is None:
-        evidence = _make_evidence(item[1], item[4], item[2], item[3], item[0], item[5])
-        if built is not None:
-            built[item] = evidence
-    return evidence
+def _built(item: Item) -> Evidence:
+    """The Evidence of an item. Made anew each time: a match shown for an indicator is shown
+    for a framework with the same weight too seldom (about one in ten) to pay for a dict
+    that would share it."""
+    return _make_evidence(item[1], item[4], item[2], item[3], item[0], item[5])
 
 
 class FrameworkJudge:
@@ -112,7 +103,6 @@ class FrameworkJudge:
         self,
         evidence: Mapping[str, tuple[list[Item], list[Item]]],  # framework -> (trigger, lexicon) evidence
         fired: set[str],
-        built: dict[Item, Evidence],
     ) -> tuple[FrameworkHit, ...]:
         """The frameworks of a ticket whose indicators `fired` (at least one)."""
         rules = self._rules
@@ -132,7 +122,7 @@ class FrameworkJudge:
             total = _score([(item[0], item[5]) for item in both], rules.repeat_cap) if lexical else trigger_score
             if total >= threshold:
                 reason = "trigger" if trigger_score >= threshold else "indicator"
-                shown = strongest_items(both, rules.max_evidence, built)
+                shown = strongest_items(both, rules.max_evidence)
                 hits.append(_make_framework_hit(name, reason, shown))
             elif baseline is not None:
                 hits.append(baseline)

@@ -509,7 +509,11 @@ class FieldWords:
         self._present: set[str] | None = None
         self._looked = False
         # What follows, in one pass in C for plain ASCII (_scan.c; None for other text).
-        prepared = _scan.prepare(view, _SCAN_BYTES) if _scan is not None else None
+        # (typed here: _scan is a module mypy cannot see into, and an Any `low` would make every
+        # slice of it a generic call in the compiled code)
+        prepared: tuple[str, str, list[tuple[int, int]]] | None = (
+            _scan.prepare(view, _SCAN_BYTES) if _scan is not None else None
+        )
         if prepared is not None:
             self.low, self.spaced, hinted = prepared
             self.runs = True
