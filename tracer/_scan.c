@@ -48,19 +48,22 @@ typedef struct {
     Py_ssize_t longest;
 } WordTable;
 
+#define FNV_OFFSET 1469598103934665603ULL /* FNV-1a */
+#define FNV_PRIME 1099511628211ULL
+
 static uint64_t hash_bytes(const char *text, Py_ssize_t length) {
-    uint64_t hash = 1469598103934665603ULL; /* FNV-1a */
+    uint64_t hash = FNV_OFFSET;
     for (Py_ssize_t i = 0; i < length; i++) {
         hash ^= (unsigned char)text[i];
-        hash *= 1099511628211ULL;
+        hash *= FNV_PRIME;
     }
     return hash;
 }
 
-static const Slot *find(const WordTable *table, const char *text, Py_ssize_t length) {
+/* The slot of text[:length], whose hash_bytes is `hash`; NULL when the table has no such key. */
+static const Slot *find_hashed(const WordTable *table, const char *text, Py_ssize_t length, uint64_t hash) {
     if (length > table->longest) /* (0 in a table made by __new__ alone: it finds nothing) */
         return NULL;
-    uint64_t hash = hash_bytes(text, length);
     for (size_t at = (size_t)hash & table->mask;; at = (at + 1) & table->mask) {
         const Slot *slot = &table->slots[at];
         if (slot->length == 0)
@@ -68,6 +71,10 @@ static const Slot *find(const WordTable *table, const char *text, Py_ssize_t len
         if (slot->hash == hash && slot->length == length && memcmp(table->blob + slot->offset, text, length) == 0)
             return slot;
     }
+}
+
+static const Slot *find(const WordTable *table, const char *text, Py_ssize_t length) {
+    return length > table->longest ? NULL : find_hashed(table, text, length, hash_bytes(text, length));
 }
 
 static void table_dealloc(WordTable *self) {
@@ -152,6 +159,22 @@ static void next_word(const char *text, Py_ssize_t length, Py_ssize_t at, Py_ssi
     *end = at;
 }
 
+/* next_word, with the word's hash_bytes in the same pass over its bytes (the scans below
+ * look every word up). */
+static void next_word_hashed(const char *text, Py_ssize_t length, Py_ssize_t at, Py_ssize_t *start, Py_ssize_t *end,
+                             uint64_t *hash) {
+    while (at < length && text[at] == ' ')
+        at++;
+    *start = at;
+    uint64_t value = FNV_OFFSET;
+    while (at < length && text[at] != ' ') {
+        value ^= (unsigned char)text[at++];
+        value *= FNV_PRIME;
+    }
+    *end = at;
+    *hash = value;
+}
+
 /* Whether a phrase may start with the word text[start:end], followed by the words after it. */
 static int phrase_may_start(const WordTable *table, const char *text, Py_ssize_t length, Py_ssize_t start,
                             Py_ssize_t end) {
@@ -213,11 +236,12 @@ static PyObject *walk(PyObject *module, PyObject *args) {
     if (hits == NULL)
         return NULL;
     Py_ssize_t start, end = 0;
+    uint64_t hash;
     for (;;) {
-        next_word(text, length, end, &start, &end);
+        next_word_hashed(text, length, end, &start, &end, &hash);
         if (start == length)
             break;
-        const Slot *slot = find(table, text + start, end - start);
+        const Slot *slot = find_hashed(table, text + start, end - start, hash);
         if (slot == NULL || !(slot->flags & (SINGLE | FIRST)))
             continue;
         int phrase = (slot->flags & FIRST) && phrase_may_start(table, text, length, start, end);
@@ -253,12 +277,13 @@ static PyObject *walk(PyObject *module, PyObject *args) {
 static int add_present(const WordTable *table, PyObject *words, const char *text, Py_ssize_t from, Py_ssize_t to,
                        PyObject *found) {
     Py_ssize_t start, end = 0, length = to - from;
+    uint64_t hash;
     text += from;
     for (;;) {
-        next_word(text, length, end, &start, &end);
+        next_word_hashed(text, length, end, &start, &end, &hash);
         if (start == length)
             return 0;
-        const Slot *slot = find(table, text + start, end - start);
+        const Slot *slot = find_hashed(table, text + start, end - start, hash);
         if (slot == NULL)
             continue;
         if (slot->entry < 0 || slot->entry >= PyTuple_GET_SIZE(words)) {
