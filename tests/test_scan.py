@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import require_native_build
@@ -103,6 +103,10 @@ def test_the_c_walk_on_phrases_and_their_gaps(scanners: tuple[Matcher, Matcher])
 
 
 @settings(max_examples=400, deadline=None)
+# camelCase words where the scan for hints starts and ends, and a capital after a capital
+@example(text="resetPassword")
+@example(text="see forgotPassword")
+@example(text="HTTPServer and userID2FA, x.getAPIKey()")
 @given(
     text=st.one_of(
         ticket_text(),

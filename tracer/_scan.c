@@ -2,7 +2,7 @@
  *
  * prepare(view, scan_bytes): a plain-ASCII field's lowercase view, its `spaced` copy (every
  *   byte through `scan_bytes`, padded with a space either end) and where its words that hold
- *   a camelCase pair are, in one pass; None when the view is not ASCII or a byte maps to NUL.
+ *   a camelCase pair are; None when the view is not ASCII or a byte maps to NUL.
  * WordTable(items) and walk(table, spaced): the words of `spaced` that start a term, with
  *   whether a phrase may start there (its next one or two words are a phrase's), found by
  *   one hash look-up per word where the pure-Python path walks an Aho-Corasick automaton
@@ -350,6 +350,21 @@ static void fill_case_tables(void) {
     }
 }
 
+/* map[lower[c]] for every ASCII byte c, for the scan table `map` (the same one at every call,
+ * lexicon._SCAN_BYTES: made again only when another is given). */
+static unsigned char cached_map[256], cached_spaced_of[128];
+static int cached = 0;
+
+static const unsigned char *spaced_table(const unsigned char *map) {
+    if (!cached || memcmp(cached_map, map, 256) != 0) {
+        memcpy(cached_map, map, 256);
+        for (int c = 0; c < 128; c++)
+            cached_spaced_of[c] = map[lower[c]];
+        cached = 1;
+    }
+    return cached_spaced_of;
+}
+
 /* Appends (start, end) to `spans`; 0, or -1 with an exception set. */
 static int add_span(PyObject *spans, Py_ssize_t start, Py_ssize_t end) {
     PyObject *span = Py_BuildValue("(nn)", start, end);
@@ -393,26 +408,30 @@ static PyObject *prepare(PyObject *module, PyObject *args) {
     if (hinted == NULL)
         goto done;
     unsigned char *lowered = PyUnicode_1BYTE_DATA(low), *out = PyUnicode_1BYTE_DATA(spaced);
-    unsigned char none = 1, before = 0; /* none: no byte mapped to NUL so far */
-    Py_ssize_t word = 0, hinted_word = -1; /* where the word started; where it did, if it holds a hint */
+    const unsigned char *spaced_of = spaced_table(map);
     out[0] = ' ';
     for (Py_ssize_t i = 0; i < length; i++) {
-        unsigned char c = text[i], now = kind[c];
-        if (now == 0) {
-            if (hinted_word >= 0 && add_span(hinted, hinted_word, i) < 0)
-                goto done;
-            hinted_word = -1;
-            word = i + 1;
-        } else if (before == 1 && now == 2 && hinted_word < 0) { /* a lowercase letter or digit, then a capital */
-            hinted_word = word;
-        }
-        before = now;
-        none &= (out[i + 1] = map[lowered[i] = lower[c]]) != 0;
+        unsigned char c = text[i];
+        lowered[i] = lower[c];
+        out[i + 1] = spaced_of[c];
     }
-    if (hinted_word >= 0 && add_span(hinted, hinted_word, length) < 0)
-        goto done;
+    /* The words that hold a hint, in a second pass: a capital is rare, and the pass that
+     * maps every byte stays free of branches. */
+    for (Py_ssize_t i = 1; i < length; i++) {
+        if (kind[text[i]] != 2 || kind[text[i - 1]] != 1)
+            continue;
+        Py_ssize_t start = i - 1, end = i + 1;
+        while (start > 0 && kind[text[start - 1]] != 0)
+            start--;
+        while (end < length && kind[text[end]] != 0)
+            end++;
+        if (add_span(hinted, start, end) < 0)
+            goto done;
+        i = end;
+    }
+    /* a byte mapped to NUL: not runs of letters and digits (None, for the Python path) */
+    int none = memchr(out + 1, 0, length) == NULL;
     out[length + 1] = ' ';
-    /* None: not runs of letters and digits, for the Python path */
     result = none ? PyTuple_Pack(3, low, spaced, hinted) : Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&table);

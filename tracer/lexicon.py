@@ -508,7 +508,7 @@ class FieldWords:
         self._words: set[str] | None = None
         self._present: set[str] | None = None
         self._looked = False
-        # What follows, in one pass in C for plain ASCII (_scan.c; None for other text).
+        # What follows, in C for plain ASCII (_scan.c; None for other text).
         # (typed here: _scan is a module mypy cannot see into, and an Any `low` would make every
         # slice of it a generic call in the compiled code)
         prepared: tuple[str, str, list[tuple[int, int]]] | None = (
