@@ -217,9 +217,9 @@ class Classifier:
     risk_scorer: RiskScorer
     # The pre-filter (see `_reach`): term index -> its standalone indicator weights,
     # None when the lexicon's numbers make an upper bound unsound (a negative weight).
-    bound_weights: Mapping[int, tuple[tuple[str, float], ...]] | None
+    bound_weights: dict[int, tuple[tuple[str, float], ...]] | None
     bound_region: float  # the largest region weight, at least 1.0 (prose)
-    standalone_of: Mapping[int, frozenset[str]]  # term index -> the indicators it speaks for on its own
+    standalone_of: dict[int, frozenset[str]]  # term index -> the indicators it speaks for on its own
     damp_words: frozenset[str]  # every word any dampener looks for, for a quick reject
     damp_fields: frozenset[str]  # every field any dampener looks at
     damp_prefixes: tuple[str, ...]  # every project name prefix any dampener looks for

@@ -132,8 +132,8 @@ _NAME_WORD = re.compile(r"[a-z]+|[0-9]+", re.IGNORECASE)  # project names: "heal
 @dataclass(frozen=True)
 class Lexicon:
     path: str
-    field_weights: Mapping[str, float]
-    region_weights: Mapping[str, float]
+    field_weights: dict[str, float]
+    region_weights: dict[str, float]
     indicator_threshold: float
     framework_threshold: float
     repeat_cap: float
@@ -670,9 +670,9 @@ class _Entry:
 
     single: tuple[int, ...]  # terms that are this word alone
     acronyms: tuple[tuple[str, int], ...]  # (exact spelling, term)
-    rests: Mapping[tuple[str, ...], tuple[int, ...]]  # later words -> terms
+    rests: dict[tuple[str, ...], tuple[int, ...]]  # later words -> terms
     seconds: frozenset[str]  # second words of those phrases
-    needs: Mapping[str, tuple[frozenset[str], ...]]  # second word -> later words of each phrase, as sets
+    needs: dict[str, tuple[frozenset[str], ...]]  # second word -> later words of each phrase, as sets
     longest: int  # most later words of any phrase
     bare: bool  # neither a single-word term nor an acronym: only phrases start here
     only: int  # the one term that is this word alone, when there is no other and no acronym; else -1
