@@ -187,6 +187,9 @@ TRAPS = [
     ("Payroll entry takes long for 5000 employees", "Creating the salary slips times out."),
     # a link's words are no exception to a typo fix: "Portability" here is not data portability
     ("Fix HIPAA typo", "It is HIPAA, not HIPPA: https://en.wikipedia.org/wiki/Health_Insurance_Portability_Act"),
+    ("Fix SQL formatting in the docs", "The query examples are not indented."),
+    ("Commit hash missing from the about page", "Show the short hash of the build."),
+    ("Pin GitHub Actions to a commit hash", "Use the full hash instead of the tag."),
 ]
 
 
@@ -806,6 +809,14 @@ POSITIVES = [
         {"logging_audit", "personal_data"},
         set(),
     ),
+    # how a query is built is SQL construction, though the title reads as cosmetic or housekeeping
+    ("Raw SQL in the report builder uses string formatting", "", {"database"}, set()),
+    ("Refactor raw SQL queries to use parameterized queries", "", {"database"}, set()),
+    # a credential or an identifier kept as its hash
+    ("Store refresh tokens hashed", "", {"authentication", "cryptography"}, set()),
+    ("Hash email addresses before sending them to the analytics export", "", {"cryptography"}, set()),
+    # a login that outlives what should end it
+    ("Users remain logged in after a password change", "", {"session"}, set()),
 ]
 
 
