@@ -190,6 +190,8 @@ TRAPS = [
     ("Fix SQL formatting in the docs", "The query examples are not indented."),
     ("Commit hash missing from the about page", "Show the short hash of the build."),
     ("Pin GitHub Actions to a commit hash", "Use the full hash instead of the tag."),
+    ("The DICOM viewer can open multiframe images", "Add support for enhanced multiframe."),
+    ("Collaborators can edit the document in real time", "Show each cursor in its own colour."),
 ]
 
 
@@ -817,6 +819,10 @@ POSITIVES = [
     ("Hash email addresses before sending them to the analytics export", "", {"cryptography"}, set()),
     # a login that outlives what should end it
     ("Users remain logged in after a password change", "", {"session"}, set()),
+    # access that outlives its revocation; a lesser role doing what only another may
+    ("Shared link still accessible after the share is deleted", "", {"authorization"}, set()),
+    ("Repository collaborators with read access can delete branches", "", {"authorization"}, set()),
+    ("Guest accounts can list all public channels", "", {"authorization"}, set()),
 ]
 
 
