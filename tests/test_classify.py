@@ -192,6 +192,7 @@ TRAPS = [
     ("Pin GitHub Actions to a commit hash", "Use the full hash instead of the tag."),
     ("The DICOM viewer can open multiframe images", "Add support for enhanced multiframe."),
     ("Collaborators can edit the document in real time", "Show each cursor in its own colour."),
+    ("Chat sidebar lists the names of other users online", "Sorted by name."),
 ]
 
 
@@ -823,6 +824,7 @@ POSITIVES = [
     ("Shared link still accessible after the share is deleted", "", {"authorization"}, set()),
     ("Repository collaborators with read access can delete branches", "", {"authorization"}, set()),
     ("Guest accounts can list all public channels", "", {"authorization"}, set()),
+    ("Customer portal shows the orders of other customers", "", {"authorization"}, set()),
 ]
 
 
