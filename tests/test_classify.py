@@ -1215,6 +1215,17 @@ def test_render_text_shows_the_evidence(default_config: OrgConfig) -> None:
     assert "not security-relevant" in quiet
 
 
+def test_render_text_shows_words_two_rules_read_once(default_config: OrgConfig) -> None:
+    # "log" is weak evidence alone (log.logging) and strong next to failed logins
+    # (log.sensitive-data): the JSON keeps both rules, the text shows the place once
+    ticket = Ticket(key="L-1", title="Log failed login attempts")
+    result = classify(ticket, default_config)
+    (logging,) = [hit for hit in result.indicators if hit.name == "logging_audit"]
+    assert len({e.rule for e in logging.evidence}) == 2
+    assert len({(e.field, e.start, e.end) for e in logging.evidence}) == 1
+    assert '    logging_audit (2.25): "Log" (title)\n' in render_classification_text(ticket, result)
+
+
 def test_medical_software_makes_security_work_health_data(default_config: OrgConfig) -> None:
     # No clinical word in the text: the project says what the data is (lexicon.yml `domains`).
     title, text = "Reports should respect access controls", "Only show departments the user has access to."

@@ -996,6 +996,21 @@ def classification_record(ticket: Ticket, classification: Classification, with_e
     }
 
 
+def _places(evidence: Sequence[Evidence], limit: int = 3) -> str:
+    """The first `limit` places of the evidence, each once: two rules that read the same words
+    (a word that is evidence alone and, near a context, stronger evidence) show them once."""
+    seen: set[tuple[str, int, int]] = set()
+    shown: list[str] = []
+    for item in evidence:
+        place = (item.field, item.start, item.end)
+        if place not in seen:
+            seen.add(place)
+            shown.append(f"{_quote(item.text)} ({item.field})")
+            if len(shown) == limit:
+                break
+    return ", ".join(shown)
+
+
 def _quote(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     if len(flat) > limit:
@@ -1014,8 +1029,7 @@ def render_classification_text(ticket: Ticket, classification: Classification) -
     lines.append(f"  security-relevant; risk {risk.level} ({risk.score:g}/10)")
     lines.append("  indicators:")
     for hit in classification.indicators:
-        shown = ", ".join(f"{_quote(e.text)} ({e.field})" for e in hit.evidence[:3])
-        lines.append(f"    {hit.name} ({hit.score:g}): {shown}")
+        lines.append(f"    {hit.name} ({hit.score:g}): {_places(hit.evidence)}")
     if classification.frameworks:
         lines.append("  frameworks:")
         for fw in classification.frameworks:
