@@ -193,6 +193,7 @@ TRAPS = [
     ("The DICOM viewer can open multiframe images", "Add support for enhanced multiframe."),
     ("Collaborators can edit the document in real time", "Show each cursor in its own colour."),
     ("Chat sidebar lists the names of other users online", "Sorted by name."),
+    ("Remove all traces of the old API from the codebase", "It was replaced in v2."),
 ]
 
 
@@ -825,6 +826,10 @@ POSITIVES = [
     ("Repository collaborators with read access can delete branches", "", {"authorization"}, set()),
     ("Guest accounts can list all public channels", "", {"authorization"}, set()),
     ("Customer portal shows the orders of other customers", "", {"authorization"}, set()),
+    # data-subject rights and a record's integrity in plain words
+    ("Users want to download everything we store about them", "", {"personal_data"}, {"GDPR"}),
+    ("Remove all traces of a user when they close their account", "", {"personal_data"}, {"GDPR"}),
+    ("Deleted invoices leave no trace", "", {"financial_records"}, {"SOX"}),
 ]
 
 
