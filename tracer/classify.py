@@ -91,7 +91,7 @@ _Kept = tuple["_Field", float, list[RawMatch]]  # a field, its weight, its kept 
 
 # What a term's matches are screened for (Classifier.screening), as bits.
 _CHECKED: Final = 1  # the term has a sense rule or `requires_near`: every match is checked
-_WORD_SENSE: Final = 2  # a word it can match as has a word sense: a match that reads as one is
+_WORD_SENSE: Final = 2  # one of the words it can match as has a word sense: a match that is that word is
 _RESTRICTED: Final = 4  # the term counts only in some fields
 
 
