@@ -194,6 +194,8 @@ TRAPS = [
     ("Collaborators can edit the document in real time", "Show each cursor in its own colour."),
     ("Chat sidebar lists the names of other users online", "Sorted by name."),
     ("Remove all traces of the old API from the codebase", "It was replaced in v2."),
+    # a conference's sessions, moved to another slot
+    ("Re-scheduling sessions is using UTC time", "The schedule creator prints UTC, not the local time zone."),
 ]
 
 
@@ -845,6 +847,12 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
+    # a login that outlives an idle timeout is session work, not authentication
+    (
+        "UI is not logging the user out on idle",
+        "They are still logged in after the idle timeout; the logout never happens.",
+        "authentication",
+    ),
     (
         "Login fails inside the Electron sandbox",
         "With the renderer sandbox enabled, the password check never runs.",
