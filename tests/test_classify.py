@@ -196,6 +196,9 @@ TRAPS = [
     ("Remove all traces of the old API from the codebase", "It was replaced in v2."),
     # a conference's sessions, moved to another slot
     ("Re-scheduling sessions is using UTC time", "The schedule creator prints UTC, not the local time zone."),
+    ("Report is taking too much time", "The monthly ledger report takes minutes to open."),
+    ('Update copy for attachment error: "File type not allowed"', "Make the message friendlier."),
+    ("Checkout: add bottom and left position to the mobile pay button", "It hides the total."),
 ]
 
 
@@ -818,6 +821,9 @@ POSITIVES = [
     # how a query is built is SQL construction, though the title reads as cosmetic or housekeeping
     ("Raw SQL in the report builder uses string formatting", "", {"database"}, set()),
     ("Refactor raw SQL queries to use parameterized queries", "", {"database"}, set()),
+    # a standard or an algorithm before a number is no tracker key
+    ("Use AES-128-GCM for the backups", "", {"cryptography"}, set()),
+    ("Checks can't be cancelled: journal items are not reverted", "", {"financial_records"}, {"SOX"}),
     # a credential or an identifier kept as its hash
     ("Store refresh tokens hashed", "", {"authentication", "cryptography"}, set()),
     ("Hash email addresses before sending them to the analytics export", "", {"cryptography"}, set()),
@@ -847,6 +853,10 @@ def test_security_tickets(
 
 # Words that say something else here: the indicator must not fire (the ticket may still be security work).
 NOT_THIS_INDICATOR = [
+    # a tracker key's project part is no word of the ticket
+    ("PAY-12 Login fails", "Blocked by PAY-123 and AUTH-77.", "payment"),
+    # 3-D Secure's "authentication" is the card payment's step, not a login
+    ("Stripe 3D Secure authentication fails in Safari", "The challenge iframe never loads.", "authentication"),
     # a login that outlives an idle timeout is session work, not authentication
     (
         "UI is not logging the user out on idle",
@@ -925,6 +935,10 @@ NOT_THIS_INDICATOR = [
 
 # Security work that a word would put under one framework too many.
 NOT_THIS_FRAMEWORK = [
+    # "PCI-516" is another ticket's key, not PCI DSS
+    ("PCI-516 CSRF token injection on all POST forms", "Add the token to every form.", "PCI-DSS"),
+    # an invoice named in other security work is no accounting-record integrity
+    ("Fix SQL injection via ORDER BY in the invoice grid", "The sort column is concatenated into the query.", "SOX"),
     ("Client IP logged as 127.0.0.1 behind the reverse proxy", "", "GDPR"),
     ("Payslip PDF prints the wrong month", "The downloaded payslip shows last month in the header.", "SOX"),
     (
@@ -1363,6 +1377,9 @@ def test_lexicon_errors_name_the_key(tmp_path: Path) -> None:
         load_lexicon(bad)
     bad.write_text("terms:\n  - id: x\n    match: [foo, [bar, {baz: 1}]]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"terms\[0\]\.match: expected a list of strings"):
+        load_lexicon(bad)
+    bad.write_text("tracker_keys:\n  except: {aes: 1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"tracker_keys\.except: expected a list of strings"):
         load_lexicon(bad)
 
 

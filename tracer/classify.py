@@ -327,6 +327,7 @@ class Classifier:
         terms = self.matcher.terms
         screening = self.screening
         restricted = self.restricted_terms
+        key_exempt = self.lexicon.key_exempt
         senses_by_word = self.senses_by_word
         speaks_for = self.standalone_of
         kept: list[_Kept] = []
@@ -338,7 +339,9 @@ class Classifier:
             for position, raw in enumerate(raws):
                 term_index = raw[2]
                 screen = screening[term_index]
-                dropped = bool(screen & _RESTRICTED) and kind not in restricted[term_index]
+                dropped = (bool(screen & _RESTRICTED) and kind not in restricted[term_index]) or (
+                    low[raw[3] : raw[3] + 1] == "-" and _tracker_key(item.view, raw[0], raw[3], key_exempt)
+                )
                 if not dropped and (
                     screen & _CHECKED or (screen & _WORD_SENSE and low[raw[0] : raw[3]] in senses_by_word)
                 ):
@@ -886,6 +889,13 @@ def _last_words(forms: Sequence[tuple[str, ...]]) -> frozenset[str] | None:
             return None
         ends.add(runs[-1])
     return frozenset(ends)
+
+
+def _tracker_key(view: str, start: int, end: int, exempt: frozenset[str]) -> bool:
+    """Whether view[start:end], a match followed by a hyphen, is the project part of a tracker's
+    issue key ("PAY-123", "PCI-516"): one word in capitals, then two or more digits."""
+    word = view[start:end]
+    return view[end + 1 : end + 3].isdigit() and word.isalnum() and word.isupper() and word.lower() not in exempt
 
 
 def _word_before(spaced: str, start: int) -> str:

@@ -146,6 +146,9 @@ class Lexicon:
     gates: Mapping[str, FrameworkGate]
     risk: Mapping[str, Any]
     domains: tuple[Domain, ...] = ()
+    # Words that stay words before a hyphen and a number ("AES-128"), where another capitalised
+    # word there is a tracker key's project part ("PAY-123"): see `tracker_keys` in lexicon.yml.
+    key_exempt: frozenset[str] = frozenset()
 
 
 def default_lexicon_path() -> Path:
@@ -1076,6 +1079,12 @@ class _LexiconReader:
             domains=tuple(
                 self.domain(name, body, f"domains.{name}")
                 for name, body in self.mapping(top.get("domains"), "domains").items()
+            ),
+            key_exempt=frozenset(
+                word.lower()
+                for word in self.strings(
+                    self.mapping(top.get("tracker_keys"), "tracker_keys").get("except"), "tracker_keys.except"
+                )
             ),
         )
 
