@@ -824,6 +824,23 @@ POSITIVES = [
     # a standard or an algorithm before a number is no tracker key
     ("Use AES-128-GCM for the backups", "", {"cryptography"}, set()),
     ("Checks can't be cancelled: journal items are not reverted", "", {"financial_records"}, {"SOX"}),
+    # read from set E: XSS, admin audit logs, exports and access said in a bug report's own words
+    ("Chat can be injected by script commands", "Messages are rendered as HTML for every user.", {"session"}, set()),
+    ("Admin preferences log", "Changes of preferences in the admin area should be logged.", {"logging_audit"}, set()),
+    ("Allow users to export their own data", "Posts, images and login history.", {"personal_data"}, {"GDPR"}),
+    ("As a student, I can view gradebook details for other classes", "", {"authorization"}, set()),
+    (
+        "Assign notes to a particular user",
+        "Only users with that tag could view the note; today the whole team reads it.",
+        {"authorization"},
+        set(),
+    ),
+    (
+        "Fix SVG upload rejection for avatars and logos",
+        "The file type validation rejects valid SVGs.",
+        {"file_upload"},
+        set(),
+    ),
     # a credential or an identifier kept as its hash
     ("Store refresh tokens hashed", "", {"authentication", "cryptography"}, set()),
     ("Hash email addresses before sending them to the analytics export", "", {"cryptography"}, set()),
