@@ -199,6 +199,7 @@ TRAPS = [
     ("Report is taking too much time", "The monthly ledger report takes minutes to open."),
     ('Update copy for attachment error: "File type not allowed"', "Make the message friendlier."),
     ("Checkout: add bottom and left position to the mobile pay button", "It hides the total."),
+    ("Checkout on mobile - can't see cart", "On the checkout page the cart summary is cut off."),
 ]
 
 
