@@ -568,6 +568,9 @@ class Classifier:
             if len(listed) == 1:
                 value, i, rule, _ = listed[0]
                 items = [(rounded(value, 3), *places[i], rule)]
+            elif len(listed) <= 3 * shown:
+                # strongest_items orders them: a first sort would only choose which to keep
+                items = [(rounded(weight, 3), *places[i], rules[i]) for weight, i, _, _ in listed]
             else:
                 best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
                 items = [(rounded(-weight, 3), *places[i], rules[i]) for weight, i in best]

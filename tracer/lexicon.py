@@ -683,6 +683,8 @@ class _Entry:
     ordered: tuple[tuple[str, ...], ...]  # the later words of its phrases, longest first
     # `phrases`, once compiled (a plain attribute, not a cached_property: see `_phrase_pattern`)
     compiled: re.Pattern[str] | None = field(default=None, repr=False)
+    # `rest` by the text the regex matched: a phrase is written a few ways, and met again and again
+    read: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def phrases(self) -> re.Pattern[str]:
@@ -698,7 +700,16 @@ class _Entry:
 
     def rest(self, low: str, end: int, stop: int) -> tuple[str, ...]:
         """The later words of the phrase that `phrases` matched in low[end:stop]."""
-        return tuple(_SPLIT_FORM.findall(low, end, stop))
+        text = low[end:stop]
+        words = self.read.get(text)
+        if words is None:
+            words = tuple(_SPLIT_FORM.findall(text))
+            if len(self.read) < _READ_MAX:
+                self.read[text] = words
+        return words
+
+
+_READ_MAX = 64  # spellings of its phrases an entry remembers
 
 
 def trie_pattern(sequences: Iterable[Sequence[str]], separator: str, end: str) -> str:
