@@ -825,6 +825,18 @@ POSITIVES = [
     # a standard or an algorithm before a number is no tracker key
     ("Use AES-128-GCM for the backups", "", {"cryptography"}, set()),
     ("Checks can't be cancelled: journal items are not reverted", "", {"financial_records"}, {"SOX"}),
+    # read from sets F, G and H
+    ("Agents can see all the ticket subjects", "Even of tickets in groups they are not in.", {"authorization"}, set()),
+    ("Product image size must be less than 5MB", "Larger photos make the page slow.", {"file_upload"}, set()),
+    ("Open unpaid invoices should be destroyable and editable", "", {"financial_records"}, {"SOX"}),
+    ("Backup log contains the BACKUP_PROG_CRYPT_KEY", "The key is printed in clear.", {"logging_audit"}, set()),
+    ("Restrict cluster operator priviledges when in cluster wide mode", "", {"authorization"}, set()),
+    (
+        "Prevent a user to pay themselves",
+        "A payment request they created must be approved by another user.",
+        {"authorization"},
+        {"SOX"},
+    ),
     # read from set E: XSS, admin audit logs, exports and access said in a bug report's own words
     ("Chat can be injected by script commands", "Messages are rendered as HTML for every user.", {"session"}, set()),
     ("Admin preferences log", "Changes of preferences in the admin area should be logged.", {"logging_audit"}, set()),
