@@ -825,6 +825,10 @@ POSITIVES = [
     # a standard or an algorithm before a number is no tracker key
     ("Use AES-128-GCM for the backups", "", {"cryptography"}, set()),
     ("Checks can't be cancelled: journal items are not reverted", "", {"financial_records"}, {"SOX"}),
+    # read from set J: an app's own lock, consent to analytics
+    ("Bypass App Lock via Screen Pinning", "The app opens without asking for the PIN.", {"authentication"}, set()),
+    ("Add analytics opt-out?", "Some users do not want to be counted.", {"personal_data"}, {"GDPR"}),
+    ("Members should be able to request all of their data", "", {"personal_data"}, {"GDPR"}),
     # read from sets F, G and H
     ("Agents can see all the ticket subjects", "Even of tickets in groups they are not in.", {"authorization"}, set()),
     ("Product image size must be less than 5MB", "Larger photos make the page slow.", {"file_upload"}, set()),
