@@ -194,6 +194,7 @@ TRAPS = [
     ("Collaborators can edit the document in real time", "Show each cursor in its own colour."),
     ("Chat sidebar lists the names of other users online", "Sorted by name."),
     ("Remove all traces of the old API from the codebase", "It was replaced in v2."),
+    ("Erase the canvas when the user clicks clear", "Today the old strokes stay."),
     # a conference's sessions, moved to another slot
     ("Re-scheduling sessions is using UTC time", "The schedule creator prints UTC, not the local time zone."),
     ("Report is taking too much time", "The monthly ledger report takes minutes to open."),
@@ -829,6 +830,9 @@ POSITIVES = [
     ("Bypass App Lock via Screen Pinning", "The app opens without asking for the PIN.", {"authentication"}, set()),
     ("Add analytics opt-out?", "Some users do not want to be counted.", {"personal_data"}, {"GDPR"}),
     ("Members should be able to request all of their data", "", {"personal_data"}, {"GDPR"}),
+    # read from set K
+    ("SQL inject found in one_page_student", "The id parameter goes straight into the query.", {"database"}, set()),
+    ("Erase candidate data should appear even if status is deleted", "", {"personal_data"}, {"GDPR"}),
     # read from sets F, G and H
     ("Agents can see all the ticket subjects", "Even of tickets in groups they are not in.", {"authorization"}, set()),
     ("Product image size must be less than 5MB", "Larger photos make the page slow.", {"file_upload"}, set()),
