@@ -833,6 +833,15 @@ POSITIVES = [
     # read from set K
     ("SQL inject found in one_page_student", "The id parameter goes straight into the query.", {"database"}, set()),
     ("Erase candidate data should appear even if status is deleted", "", {"personal_data"}, {"GDPR"}),
+    # read from set L
+    ("Privacy issue: emails are public via the API", "", {"personal_data"}, set()),
+    ("Members can access the Staff Information forum", "", {"authorization"}, set()),
+    (
+        "Moderation log within an instance",
+        "Admins want to see which moderator removed a post.",
+        {"logging_audit"},
+        set(),
+    ),
     # read from sets F, G and H
     ("Agents can see all the ticket subjects", "Even of tickets in groups they are not in.", {"authorization"}, set()),
     ("Product image size must be less than 5MB", "Larger photos make the page slow.", {"file_upload"}, set()),
