@@ -195,6 +195,11 @@ TRAPS = [
     ("Chat sidebar lists the names of other users online", "Sorted by name."),
     ("Remove all traces of the old API from the codebase", "It was replaced in v2."),
     ("Erase the canvas when the user clicks clear", "Today the old strokes stay."),
+    ("Send the weekly report by email to the public mailing list", "Every Monday at nine."),
+    ("Users can see all their orders on one page", "Today they are split by year."),
+    ("Set max image size for thumbnails to 200px", "The gallery grid looks uneven."),
+    ("Invoice notes field should be editable", "The textarea is read-only by mistake."),
+    ("Admin users can't see the error log", "The page stays blank."),
     # a conference's sessions, moved to another slot
     ("Re-scheduling sessions is using UTC time", "The schedule creator prints UTC, not the local time zone."),
     ("Report is taking too much time", "The monthly ledger report takes minutes to open."),
