@@ -202,8 +202,8 @@ TRAPS = [
     ("Admin users can't see the error log", "The page stays blank."),
     # a conference's sessions, moved to another slot
     ("Re-scheduling sessions is using UTC time", "The schedule creator prints UTC, not the local time zone."),
-    ("Report is taking too much time", "The monthly ledger report takes minutes to open."),
-    ('Update copy for attachment error: "File type not allowed"', "Make the message friendlier."),
+    ("General ledger report is taking too much time", "With 2M journal entries it times out."),
+    ("Update copy for the upload error", "Say which file types are allowed."),
     ("Checkout: add bottom and left position to the mobile pay button", "It hides the total."),
     ("Checkout on mobile - can't see cart", "On the checkout page the cart summary is cut off."),
 ]
@@ -908,7 +908,7 @@ NOT_THIS_INDICATOR = [
     # a tracker key's project part is no word of the ticket
     ("PAY-12 Login fails", "Blocked by PAY-123 and AUTH-77.", "payment"),
     # 3-D Secure's "authentication" is the card payment's step, not a login
-    ("Stripe 3D Secure authentication fails in Safari", "The challenge iframe never loads.", "authentication"),
+    ("Payment fails for cards that need 3D Authentication", "The challenge iframe never loads.", "authentication"),
     # a login that outlives an idle timeout is session work, not authentication
     (
         "UI is not logging the user out on idle",
