@@ -1110,6 +1110,20 @@ def test_evidence_points_into_the_original_fields(default_config: OrgConfig) -> 
             assert evidence.weight > 0
 
 
+def test_the_strongest_evidence_is_shown_however_many_weaker_matches_come_first(default_config: OrgConfig) -> None:
+    # 30 matches in a code block (0.3 each) before three in prose (1.0): only the strongest
+    # few are kept for showing, and they are the prose ones, best first
+    code = "```\n" + "\n".join(["password reset"] * 30) + "\n```\n"
+    ticket = Ticket(
+        key="E-1", title="Fix the form", description=code + "The password is kept. Every password. A password."
+    )
+    (hit,) = [hit for hit in classify(ticket, default_config).indicators if hit.name == "authentication"]
+    assert len(hit.evidence) == load_lexicon().max_evidence
+    assert [(e.text, e.weight) for e in hit.evidence[:3]] == [("password", 1.0)] * 3
+    assert [e.start for e in hit.evidence[:3]] == sorted(e.start for e in hit.evidence[:3])
+    assert all(e.weight == 0.3 for e in hit.evidence[3:])
+
+
 def test_shown_evidence_is_the_record_its_own_constructor_makes() -> None:
     # frameworks._built makes an Evidence with speedups.maker (no Python __init__ frame per
     # shown match), its values in the order of Evidence's fields: a field added must come there too.

@@ -99,11 +99,10 @@ class _Reading:
     """What the kept matches of a ticket say (`Classifier._read`). A plain class: compiled,
     it is made without the Python call a NamedTuple's constructor costs."""
 
-    __slots__ = ("evidence", "exposure", "places", "rules", "scores")
+    __slots__ = ("evidence", "exposure", "places", "scores")
 
     def __init__(self) -> None:
         self.places: list[_Place] = []  # of each kept match, in order
-        self.rules: list[str] = []  # the term id of each kept match
         self.scores: dict[str, list[_Score]] = {}  # indicator -> what each match says for it
         self.evidence: dict[str, tuple[list[Item], list[Item]]] = {}  # framework -> (trigger, lexicon) evidence
         self.exposure: dict[str, tuple[float, int]] = {}  # risk signal -> its strongest strength, and the match
@@ -272,7 +271,7 @@ class Classifier:
             if self._cannot_fire([(raws, weight * region_bound) for _, weight, raws in kept]):
                 return self.quiet
         read = self._read(kept)
-        indicators = self._indicators(read.scores, read.places, read.rules)
+        indicators = self._indicators(read.scores, read.places)
         if not indicators:
             return self.quiet
         if ticket.project and self.lexicon.domains:
@@ -367,7 +366,7 @@ class Classifier:
         window = lexicon.window
         trigger_weight = lexicon.trigger_weight
         read = _Reading()
-        places, rules, scores, evidence, exposure = read.places, read.rules, read.scores, read.evidence, read.exposure
+        places, scores, evidence, exposure = read.places, read.scores, read.evidence, read.exposure
         index = -1  # of the match, in the order they were kept
         for item, field_multiplier, raws in kept:
             for raw in raws:
@@ -381,7 +380,6 @@ class Classifier:
                 place = item.locate(start, end) if item.mapped else (item.name, start, end, item.source[start:end])
                 places.append(place)
                 rule, weights, standalone, tags, signals, trigger = plans[term_index]
-                rules.append(rule)
                 for name, weight in weights:
                     score = (weight * multiplier, index, rule, standalone)
                     listed = scores.get(name)
@@ -542,7 +540,6 @@ class Classifier:
         self,
         scores: Mapping[str, list[_Score]],
         places: Sequence[_Place],
-        rules: Sequence[str],
     ) -> tuple[IndicatorHit, ...]:
         threshold = self.lexicon.indicator_threshold
         cap = self.lexicon.repeat_cap
@@ -565,20 +562,18 @@ class Classifier:
                 continue
             # Evidence objects only for what is shown: the strongest matches of a fired indicator.
             listed = scores[name]
-            if len(listed) == 1:
-                value, i, rule, _ = listed[0]
-                items = [(rounded(value, 3), *places[i], rule)]
-            elif len(listed) <= 3 * shown:
-                # strongest_items orders them: a first sort would only choose which to keep
-                items = [(rounded(weight, 3), *places[i], rules[i]) for weight, i, _, _ in listed]
-            else:
-                best = sorted([(-weight, index) for weight, index, _, _ in listed])[: 3 * shown]
-                items = [(rounded(-weight, 3), *places[i], rules[i]) for weight, i in best]
+            if len(listed) > 3 * shown:  # only the strongest can be shown (strongest_items orders them)
+                listed = sorted(listed, key=_strongest_first)[: 3 * shown]
+            items = [(rounded(weight, 3), *places[i], rule) for weight, i, rule, _ in listed]
             fired.append(_make_indicator_hit(name, score, strongest_items(items, shown)))
         return tuple(fired)
 
 
 _Score = tuple[float, int, str, bool]  # a match's weight for an indicator, the match, its rule, not support
+
+
+def _strongest_first(score: _Score) -> tuple[float, int]:
+    return -score[0], score[1]
 
 
 def _totals(listed: Sequence[_Score], cap: float) -> tuple[float, float | None]:
